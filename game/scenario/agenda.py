@@ -125,8 +125,8 @@ class Item(Spec):
             raise ValueError("issue ids must be unique within an item")
         if self.kind == "mou" and self.partner is None:
             raise ValueError("an MOU item names its partner organisation")
-        if self.kind in ("burden_sharing", "authorisation") and self.operation is None:
-            raise ValueError(f"a {self.kind} item names its operation")
+        if self.kind == "burden_sharing" and self.operation is None:
+            raise ValueError("a burden_sharing item names its operation")
         if self.kind == "burden_sharing" and not any(
             i.kind == "contributions" for i in self.issues
         ):
