@@ -76,13 +76,15 @@ class SeatFreed(Ev):
 
 
 class PhaseStarted(Ev):
-    """A phase begins. `deadline` is absent when the facilitator advances it by hand."""
+    """A phase begins. `duration_ms` is absent when the facilitator advances it by hand; the
+    deadline is the event's `at` plus the duration (or the duration is what is left, if the
+    session is paused)."""
 
     type: Literal["phase_started"] = "phase_started"
     round: int
     phase: str
     kind: str
-    deadline: int | None = None
+    duration_ms: int | None = None
     speakers: list[str] = Field(default_factory=list)
 
 
@@ -104,7 +106,7 @@ class TurnStarted(Ev):
     type: Literal["turn_started"] = "turn_started"
     team: str
     turn: int
-    deadline: int | None = None
+    duration_ms: int | None = None
 
 
 class Passed(Ev):
@@ -219,7 +221,7 @@ class BallotOpened(Ev):
     subject: str
     voters: list[str]
     silence: bool = False
-    deadline: int | None = None
+    duration_ms: int | None = None
 
 
 class BallotCast(Ev):
@@ -228,7 +230,7 @@ class BallotCast(Ev):
     type: Literal["ballot_cast"] = "ballot_cast"
     ballot: str
     team: str
-    choice: Choice
+    choice: Choice | None = Field(description="Absent in what other teams see until it closes.")
 
 
 class SilenceBroken(Ev):
@@ -243,6 +245,7 @@ class BallotClosed(Ev):
     type: Literal["ballot_closed"] = "ballot_closed"
     ballot: str
     votes: dict[str, Choice]
+    counts: dict[str, int] = Field(default_factory=dict)
     adopted: bool
     reason: str
 

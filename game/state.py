@@ -18,6 +18,13 @@ class St(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=False)
 
 
+class Clock(St):
+    """A deadline in milliseconds; while paused, the time that was left."""
+
+    deadline: int | None = None
+    remaining: int | None = None
+
+
 class Seat(St):
     id: str
     team: str
@@ -57,6 +64,26 @@ class Channel(St):
     messages: list[Message] = Field(default_factory=list)
 
 
+class FeedEntry(St):
+    """An inject or an announcement, as the feed shows it."""
+
+    seq: int
+    at: int
+    kind: Literal["inject", "announcement"]
+    inject: str | None = None
+    title: str = ""
+    text: str
+    audience: list[str] | Literal["all"] = "all"
+
+
+class StatementEntry(St):
+    seq: int
+    at: int
+    round: int
+    team: str
+    text: str
+
+
 class Draft(St):
     id: str
     team: str
@@ -75,6 +102,7 @@ class Proposal(St):
     status: Literal["tabled", "withdrawn", "adopted", "rejected", "lapsed"] = "tabled"
     round: int
     seq: int
+    adopted_round: int | None = None
     versions: list[tuple[int, Clauses]] = Field(
         default_factory=list, description="(seq, clauses) after each change, for the debrief."
     )
@@ -96,13 +124,13 @@ class Ballot(St):
     subject: str
     voters: list[str]
     silence: bool = False
-    deadline: int | None = None
-    remaining: int | None = None
+    clock: Clock = Field(default_factory=lambda: Clock())
     votes: dict[str, Choice] = Field(default_factory=dict)
     broken_by: list[str] = Field(default_factory=list)
     status: Literal["open", "closed"] = "open"
     adopted: bool | None = None
     reason: str = ""
+    counts: dict[str, int] = Field(default_factory=dict)
     round: int
 
 
@@ -136,13 +164,6 @@ class Score(St):
     security: float = 0.0
     objectives: float = 0.0
     cost: float = 0.0
-
-
-class Clock(St):
-    """A deadline in milliseconds; while paused, the time that was left."""
-
-    deadline: int | None = None
-    remaining: int | None = None
 
 
 class Formal(St):
@@ -183,6 +204,8 @@ class SessionState(St):
     ballots: dict[str, Ballot] = Field(default_factory=dict)
     pledges: list[Pledge] = Field(default_factory=list)
     injects_fired: list[str] = Field(default_factory=list)
+    feed: list[FeedEntry] = Field(default_factory=list)
+    statements: list[StatementEntry] = Field(default_factory=list)
     scores: dict[str, Score] = Field(default_factory=dict)
     collective: float = 0.0
     counters: dict[str, int] = Field(

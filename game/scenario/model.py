@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import hashlib
+from functools import cached_property
+from typing import Any, Literal
 
+import orjson
 from pydantic import Field
 
 from game.scenario.agenda import Item, Operation
@@ -41,17 +44,41 @@ class Scenario(Spec):
     scoring: Scoring = Field(default_factory=Scoring)
     security: SecurityModel = Field(default_factory=SecurityModel)
 
+    @cached_property
+    def digest(self) -> str:
+        """SHA-256 of the scenario's canonical JSON: what a state hash covers of it."""
+        data = orjson.dumps(self.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+        return hashlib.sha256(data).hexdigest()
+
+    @cached_property
+    def _index(self) -> dict[str, dict[str, Any]]:
+        # Lookups run on every command; a frozen scenario can index itself once.
+        return {
+            "team": {t.id: t for t in self.teams},
+            "item": {i.id: i for i in self.agenda},
+            "region": {r.id: r for r in self.regions},
+            "operation": {o.id: o for o in self.operations},
+            "inject": {i.id: i for i in self.injects},
+            "phase": {p.id: p for p in self.rounds.phases},
+        }
+
     def team(self, team_id: str) -> Team | None:
-        return next((t for t in self.teams if t.id == team_id), None)
+        return self._index["team"].get(team_id)
 
     def item(self, item_id: str) -> Item | None:
-        return next((i for i in self.agenda if i.id == item_id), None)
+        return self._index["item"].get(item_id)
 
     def region(self, region_id: str) -> Region | None:
-        return next((r for r in self.regions if r.id == region_id), None)
+        return self._index["region"].get(region_id)
 
     def operation(self, operation_id: str) -> Operation | None:
-        return next((o for o in self.operations if o.id == operation_id), None)
+        return self._index["operation"].get(operation_id)
 
     def inject(self, inject_id: str) -> Inject | None:
-        return next((i for i in self.injects if i.id == inject_id), None)
+        return self._index["inject"].get(inject_id)
+
+    def phases_of_round(self, round_no: int) -> list[int]:
+        """Indices of the phases that run in `round_no`, in order."""
+        return [
+            i for i, p in enumerate(self.rounds.phases) if p.rounds is None or round_no in p.rounds
+        ]
