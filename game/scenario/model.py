@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from functools import cached_property
 from typing import Any, Literal
 
 import orjson
 from pydantic import Field
 
 from game.scenario.agenda import Item, Operation
-from game.scenario.common import Ident, Spec
+from game.scenario.common import Ident, Spec, own_cache
 from game.scenario.disclosure import Declassification
 from game.scenario.flow import Rounds
 from game.scenario.injects import Inject
@@ -44,13 +43,13 @@ class Scenario(Spec):
     scoring: Scoring = Field(default_factory=Scoring)
     security: SecurityModel = Field(default_factory=SecurityModel)
 
-    @cached_property
+    @own_cache
     def digest(self) -> str:
         """SHA-256 of the scenario's canonical JSON: what a state hash covers of it."""
         data = orjson.dumps(self.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
         return hashlib.sha256(data).hexdigest()
 
-    @cached_property
+    @own_cache
     def _index(self) -> dict[str, dict[str, Any]]:
         # Lookups run on every command; a frozen scenario can index itself once.
         return {
