@@ -26,6 +26,7 @@ from game.state import (
     Amendment,
     Ballot,
     Channel,
+    Clock,
     Draft,
     FeedEntry,
     OperationState,
@@ -150,7 +151,7 @@ def redact_scenario(state: SessionState, viewer: Viewer) -> Scenario:
     )
 
 
-def _clock(clock) -> ClockView:
+def _clock(clock: Clock) -> ClockView:
     return ClockView(deadline=clock.deadline, remaining=clock.remaining)
 
 

@@ -33,6 +33,7 @@ from game.moves.floor import speakers_for_round
 from game.moves.talk import team_channel
 from game.moves.texts import next_lapse
 from game.scenario.flow import Phase
+from game.scenario.injects import Inject
 from game.scoring import rescore
 from game.state import (
     Channel,
@@ -134,7 +135,7 @@ def _scheduled_inject(ctx: Ctx, phase: Phase) -> None:
             return
 
 
-def _fire(ctx: Ctx, inject) -> None:
+def _fire(ctx: Ctx, inject: Inject) -> None:
     ctx.emit(
         InjectFired,
         inject=inject.id,

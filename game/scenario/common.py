@@ -21,7 +21,7 @@ NonNegative = Annotated[float, Field(ge=0.0)]
 T = TypeVar("T")
 
 
-class own_cache(Generic[T]):  # noqa: N801 - used as a decorator, like cached_property
+class own_cache(Generic[T]):
     """A cached property that belongs to one object only.
 
     `functools.cached_property` stores its value in the instance's `__dict__`, and pydantic's
