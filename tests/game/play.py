@@ -55,7 +55,9 @@ class Game:
     @property
     def phase(self) -> str | None:
         s = self.state
-        return s.scenario.rounds.phases[s.phase].id if s.phase is not None and s.phase_open else None
+        return (
+            s.scenario.rounds.phases[s.phase].id if s.phase is not None and s.phase_open else None
+        )
 
     @property
     def holder(self) -> str | None:

@@ -26,7 +26,7 @@ from game.scenario.model import Scenario
 from tests.game.play import Game, seat
 
 
-def facilitator_move(g: Game, rng: random.Random):  # noqa: ANN201 - a Command
+def facilitator_move(g: Game, rng: random.Random):
     state = g.state
     if state.status == "paused":
         return Resume()

@@ -37,7 +37,10 @@ TINY: dict[str, Any] = {
             "brief": "AU brief CANARY-AU-BRIEF",
             "weights": {
                 "mou": {
-                    "consult": {"weight": 1, "options": {"none": 0.2, "annual": 1, "quarterly": 0.5}},
+                    "consult": {
+                        "weight": 1,
+                        "options": {"none": 0.2, "annual": 1, "quarterly": 0.5},
+                    },
                     "standby": {"weight": 2, "points": [[0, 1], [5000, 0]]},
                 }
             },
