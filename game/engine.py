@@ -73,9 +73,10 @@ def decide(state: SessionState, command: Command, actor: Actor, at: int) -> list
     return ctx.made
 
 
-def evolve(state: SessionState, event: Ev) -> SessionState:
-    """Fold one event into `state` (in place) and return it."""
-    if event.seq != state.seq + 1:
+def evolve(state: SessionState, event: Ev, *, strict: bool = True) -> SessionState:
+    """Fold one event into `state` (in place) and return it. A viewer folding its projected
+    events passes `strict=False`: events hidden from it leave gaps in `seq`."""
+    if event.seq != state.seq + 1 and (strict or event.seq <= state.seq):
         raise ValueError(f"event seq {event.seq} does not follow {state.seq}")
     EVOLVERS[event.type](state, event)  # type: ignore[attr-defined]
     state.seq = event.seq

@@ -156,7 +156,7 @@ def _ballot_move(state: SessionState, team: str, rng: random.Random) -> Command 
     if state.open_ballot is None:
         return None
     ballot = state.ballots[state.open_ballot]
-    if team not in ballot.voters or team in ballot.votes or team in ballot.broken_by:
+    if team not in ballot.voters or team in ballot.voted or team in ballot.broken_by:
         return None
     if ballot.silence:
         return BreakSilence(ballot=ballot.id) if rng.random() < 0.2 else None

@@ -125,7 +125,10 @@ class Ballot(St):
     voters: list[str]
     silence: bool = False
     clock: Clock = Field(default_factory=lambda: Clock())
-    votes: dict[str, Choice] = Field(default_factory=dict)
+    voted: list[str] = Field(default_factory=list, description="Who has cast a ballot.")
+    votes: dict[str, Choice] = Field(
+        default_factory=dict, description="How each voted (sealed from others until it closes)."
+    )
     broken_by: list[str] = Field(default_factory=list)
     status: Literal["open", "closed"] = "open"
     adopted: bool | None = None

@@ -132,7 +132,7 @@ def decide_vote(ctx: Ctx, cmd: Vote) -> None:
         raise Rejected(Code.NOT_ELIGIBLE, f"{team} does not vote on {ballot.item}")
     if ballot.silence:
         raise Rejected(Code.WRONG_PHASE, "this text is under the silence procedure: no ballots")
-    if team in ballot.votes:
+    if team in ballot.voted:
         raise Rejected(Code.DUPLICATE, f"{team} has already voted on {ballot.id}")
     ctx.emit(BallotCast, ballot=ballot.id, team=team, choice=cmd.choice)
 
@@ -193,8 +193,10 @@ def evolve_ballot_opened(state: SessionState, ev: BallotOpened) -> None:
 
 
 def evolve_ballot_cast(state: SessionState, ev: BallotCast) -> None:
-    assert ev.choice is not None
-    state.ballots[ev.ballot].votes[ev.team] = ev.choice
+    ballot = state.ballots[ev.ballot]
+    ballot.voted.append(ev.team)
+    if ev.choice is not None:  # None in a projection for another team: the vote is sealed
+        ballot.votes[ev.team] = ev.choice
 
 
 def evolve_silence_broken(state: SessionState, ev: SilenceBroken) -> None:

@@ -178,7 +178,7 @@ def _ballots(ctx: Ctx, phase: Phase) -> None:
         ballot = state.ballots[state.open_ballot]
         team_voters = [v for v in ballot.voters if v in state.teams]
         broken = ballot.silence and ballot.broken_by
-        all_cast = not ballot.silence and all(v in ballot.votes for v in team_voters)
+        all_cast = not ballot.silence and all(v in ballot.voted for v in team_voters)
         if broken or all_cast:
             ctx.emit(BallotClosed, **closing(state, ballot))
         return

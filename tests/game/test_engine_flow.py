@@ -139,8 +139,8 @@ def test_09_drafts_are_private_and_can_be_tabled():
     g.do(SaveDraft(item="mou", clauses=MOU, title="Our text"), seat("sg"))
     mine = view(g.state, Viewer(role="seat", team="sg", seat="sg.1"))
     theirs = view(g.state, Viewer(role="seat", team="au", seat="au.1"))
-    assert [d.title for d in mine.drafts] == ["Our text"]
-    assert theirs.drafts == []
+    assert [d.title for d in mine.state.drafts.values()] == ["Our text"]
+    assert theirs.state.drafts == {}
     g.do(Advance())
     g.do(Table(draft="sg-d1"), seat("sg"))
     assert g.state.proposals["p1"].clauses == MOU
@@ -259,8 +259,8 @@ def test_18_private_channels_reach_their_members_only():
     sg = view(g.state, Viewer(role="seat", team="sg"))
     fac = view(g.state, Viewer(role="facilitator"))
     for v in (au, eu, fac):
-        assert "au-c1" in [c.id for c in v.channels]
-    assert "au-c1" not in [c.id for c in sg.channels]
+        assert "au-c1" in v.state.channels
+    assert "au-c1" not in sg.state.channels
     assert g.refuse(Say(channel="au-c1", text="let me in"), seat("sg")).code == Code.UNKNOWN
 
 
@@ -288,10 +288,12 @@ def test_20_custom_inject_reaches_its_audience():
         )
     )
     assert abs(g.state.regions["west"].threat - 0.15) < 1e-9
-    assert [f.title for f in view(g.state, Viewer(role="seat", team="au")).feed] == [
+    assert [f.title for f in view(g.state, Viewer(role="seat", team="au")).state.feed] == [
         "Refugee flows"
     ]
-    assert view(g.state, Viewer(role="seat", team="eu")).feed == []
+    # Another team learns that the world changed, not what was said to the AU.
+    (hidden,) = view(g.state, Viewer(role="seat", team="eu")).state.feed
+    assert hidden.title == hidden.text == "" and hidden.inject is None
 
 
 def test_21_seats_are_assigned_and_freed():
@@ -325,10 +327,10 @@ def test_23_end_concludes_and_declassifies_briefs():
     g = Game(tiny())
     g.do(Start())
     eu = Viewer(role="seat", team="eu")
-    assert view(g.state, eu).scenario.team("au").brief == ""
+    assert view(g.state, eu).state.scenario.team("au").brief == ""
     g.do(End())
     assert g.state.status == "concluded"
-    assert "CANARY-AU-BRIEF" in view(g.state, eu).scenario.team("au").brief
+    assert "CANARY-AU-BRIEF" in view(g.state, eu).state.scenario.team("au").brief
     assert g.refuse(Pass(), seat("au")).code == Code.NOT_RUNNING
 
 

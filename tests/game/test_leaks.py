@@ -149,5 +149,5 @@ def test_sealed_ballot_is_sealed_until_it_closes():
     own = project(cast, Viewer(role="seat", team="sg"), g.state)
     fac = project(cast, Viewer(role="facilitator"), g.state)
     assert other.choice is None and own.choice == "no" and fac.choice == "no"
-    assert view(g.state, Viewer(role="seat", team="au")).ballots[0].votes == {}
-    assert view(g.state, Viewer(role="seat", team="au")).ballots[0].voted == ["sg"]
+    ballot = view(g.state, Viewer(role="seat", team="au")).state.ballots["b1"]
+    assert ballot.votes == {} and ballot.voted == ["sg"]
