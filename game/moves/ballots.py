@@ -11,23 +11,27 @@ from game.events import BallotCast, BallotClosed, BallotOpened, SilenceBroken
 from game.moves.context import Ctx, bump, phase_actors
 from game.moves.texts import apply_amendment, available
 from game.scenario.agenda import Item
+from game.scenario.model import Scenario
 from game.state import Ballot, SessionState
 from game.utility import item_utility
 from game.world import take_effect
 
 
-def item_voters(state: SessionState, item: Item) -> list[str]:
-    """Eligible voters on an item: teams (those allowed to act in this phase) and the
-    scenario's non-player Council voters where the item's voters include the Council."""
-    scenario = state.scenario
+def electorate(scenario: Scenario, item: Item) -> list[str]:
+    """Everyone entitled to vote on an item: teams and the scenario's non-player Council
+    voters where the item's voters include the Council."""
     if item.voters == "all":
-        ids = [t.id for t in scenario.teams]
-    elif item.voters == "council":
-        ids = [t.id for t in scenario.teams if t.council.member] + [n.id for n in scenario.council]
-    else:
-        ids = list(item.voters)
+        return [t.id for t in scenario.teams]
+    if item.voters == "council":
+        return [t.id for t in scenario.teams if t.council.member] + [n.id for n in scenario.council]
+    return list(item.voters)
+
+
+def item_voters(state: SessionState, item: Item) -> list[str]:
+    """The electorate of a ballot now: teams allowed to act in this phase, and non-players."""
     actors = set(phase_actors(state))
-    return [v for v in ids if v in actors or scenario.team(v) is None]
+    scenario = state.scenario
+    return [v for v in electorate(scenario, item) if v in actors or scenario.team(v) is None]
 
 
 def as_voter(state: SessionState, voter_id: str) -> Voter:
