@@ -1,0 +1,268 @@
+"""One client connection: what it may see, what it may send, and its bounded outbox.
+
+Nothing is written to the socket from the session's writer: messages go into the
+connection's outbox (a bounded queue) and a sender task writes them. A client that lets the
+outbox fill is disconnected (close code 4008) instead of growing the server's memory; it can
+reconnect with `since` and lose nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from pydantic import BaseModel, ValidationError
+
+from game.commands import COMMAND_ADAPTER, FACILITATOR_TYPES, PLAYER_TYPES
+from game.disclosure import Viewer
+from game.errors import Code
+from game.events import Ev
+from game.protocol import CLIENT_TYPES, PROTOCOL, CloseCode, Pong, Rejected, ServerCode
+from game.state import SessionState
+from game.views import project, view
+from server.auth import Principal
+from server.clock import now_ms
+from server.fanout import Published
+from server.metrics import Metrics
+from server.ratelimit import TokenBucket
+from server.service.live import LiveSession
+from server.service.work import CommandWork, ControlWork, Reply
+from server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SendText = Callable[[str], Awaitable[None]]
+Close = Callable[[int, str], Awaitable[None]]
+CLIENT_COMMANDS = PLAYER_TYPES | FACILITATOR_TYPES
+
+
+class Connection:
+    def __init__(
+        self,
+        principal: Principal,
+        live: LiveSession,
+        settings: Settings,
+        metrics: Metrics,
+        send_text: SendText,
+        close: Close,
+    ) -> None:
+        self.principal = principal
+        self.live = live
+        self.settings = settings
+        self.metrics = metrics
+        self.viewer = principal.viewer
+        # Projections depend on the viewer's role and team, never its seat: one projection
+        # serves every seat of a team (and with seat=None nothing seat-specific can slip in).
+        self.team_viewer = Viewer(role=self.viewer.role, team=self.viewer.team)
+        self.synced = 0
+        self.outbox: asyncio.Queue[str | None] = asyncio.Queue(maxsize=settings.send_queue)
+        self.bucket = TokenBucket(settings.rate_per_s, settings.rate_burst)
+        self._send_text = send_text
+        self._close = close
+        self.closed = False
+        self.close_code: int | None = None
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    # --- outgoing -----------------------------------------------------------------------------
+
+    def enqueue(self, text: str) -> None:
+        if self.closed:
+            return
+        try:
+            self.outbox.put_nowait(text)
+        except asyncio.QueueFull:
+            self.metrics.slow_consumers.inc()
+            self.close(CloseCode.SLOW_CONSUMER, "slow consumer: reconnect with since")
+
+    def send_model(self, message: BaseModel) -> None:
+        self.enqueue(message.model_dump_json())
+
+    def send_events(self, first: int, last: int, events: list[Ev]) -> None:
+        projected = [project(e, self.team_viewer, self.live.state) for e in events]
+        self.enqueue(_events_text(first, last, [e for e in projected if e is not None], {}))
+
+    def send_snapshot(self, state: SessionState, reason: str) -> None:
+        body = view(state, self.viewer).model_dump(mode="json")
+        message = {
+            "protocol": PROTOCOL,
+            "type": "snapshot",
+            "seq": state.seq,
+            "reason": reason,
+            "view": body,
+        }
+        self.enqueue(orjson.dumps(message).decode())
+
+    def on_published(self, published: Published) -> None:
+        """Called by the fan-out with each committed batch (in the writer's task)."""
+        if published.last <= self.synced:
+            return
+        memo = published.memo
+        key = ("events", self.team_viewer)
+        text = memo.get(key)
+        if text is None:
+            state = published.state
+            projected = [project(e, self.team_viewer, state) for e in published.events]
+            text = _events_text(
+                published.first,
+                published.last,
+                [e for e in projected if e is not None],
+                memo.setdefault("dumps", {}),
+            )
+            memo[key] = text
+        self.enqueue(text)
+        self.synced = published.last
+        if published.declassified:
+            self.send_snapshot(published.state, "declassified")
+
+    def reply(self, reply: Reply, extra: dict[str, Any]) -> None:
+        self.send_model(reply)
+
+    def close(self, code: int, reason: str) -> None:
+        """Close from inside the server (slow consumer, revoked seat); idempotent."""
+        if self.closed:
+            return
+        self.closed = True
+        self.close_code = code
+        self.live.detach(self)
+        # Drop what is queued: the client will resync. The sentinel wakes the sender.
+        while not self.outbox.empty():
+            self.outbox.get_nowait()
+        self.outbox.put_nowait(None)
+        asyncio.get_running_loop().create_task(self._close(code, reason))
+
+    async def sender(self) -> None:
+        while True:
+            text = await self.outbox.get()
+            if text is None:
+                return
+            await self._send_text(text)
+
+    # --- incoming -----------------------------------------------------------------------------
+
+    def receive(self, data: str | bytes) -> None:
+        """Handle one frame from the client. Every refusal is a `rejected` reply."""
+        retry = self.bucket.take()
+        if retry is not None:
+            self._reject(None, ServerCode.RATE_LIMITED, "too many messages", retry)
+            return
+        size = (
+            len(data)
+            if isinstance(data, bytes) or len(data) * 4 <= self.settings.frame_cap
+            else len(data.encode())
+        )
+        if size > self.settings.frame_cap:
+            self._reject(
+                None,
+                ServerCode.TOO_LARGE,
+                f"frames are capped at {self.settings.frame_cap} bytes",
+            )
+            return
+        try:
+            message = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            self._reject(None, ServerCode.BAD_JSON, "the frame is not valid JSON")
+            return
+        if not isinstance(message, dict):
+            self._reject(None, ServerCode.BAD_MESSAGE, "a message is a JSON object")
+            return
+        kind = message.get("type")
+        if message.get("protocol", PROTOCOL) != PROTOCOL:
+            self._reject(None, ServerCode.BAD_MESSAGE, f"this server speaks protocol {PROTOCOL}")
+        elif kind == "command":
+            self._command(message)
+        elif kind == "sync":
+            self._sync(message)
+        elif kind == "ping":
+            nonce = message.get("nonce")
+            self.send_model(
+                Pong(nonce=nonce if isinstance(nonce, str) else None, server_time=now_ms())
+            )
+        else:
+            self._reject(
+                None,
+                ServerCode.UNKNOWN_TYPE,
+                f"unknown message type; expected one of {', '.join(CLIENT_TYPES)}",
+            )
+
+    def _command(self, message: dict[str, Any]) -> None:
+        cid = message.get("id")
+        if not _valid_id(cid):
+            self._reject(
+                None, ServerCode.BAD_MESSAGE, "a command needs an id: 1-80 of A-Z a-z 0-9 . _ : -"
+            )
+            return
+        body = message.get("command")
+        kind = body.get("type") if isinstance(body, dict) else None
+        if kind == "tick":
+            self._reject(cid, ServerCode.FORBIDDEN, "only the server's clock ticks")
+            return
+        if kind not in CLIENT_COMMANDS:
+            self._reject(cid, ServerCode.UNKNOWN_TYPE, "unknown command type")
+            return
+        try:
+            command = COMMAND_ADAPTER.validate_python(body)
+        except ValidationError as exc:
+            self._reject(cid, Code.BAD_COMMAND, _explain(exc))
+            return
+        self.live.submit(
+            CommandWork(
+                actor=self.principal.actor,
+                key=self.principal.key,
+                command=command,
+                cid=cid,
+                respond=self.reply,
+            )
+        )
+
+    def _sync(self, message: dict[str, Any]) -> None:
+        since = message.get("since")
+        if not isinstance(since, int) or isinstance(since, bool) or since < 0:
+            self._reject(None, ServerCode.BAD_MESSAGE, "sync needs since: the last seq you hold")
+            return
+        future = asyncio.get_running_loop().create_future()
+        self.live.submit(ControlWork(lambda: self.live.catch_up(self, since), future))
+
+    def _reject(
+        self, cid: str | None, code: ServerCode | Code, reason: str, retry: int | None = None
+    ) -> None:
+        self.metrics.rejections.labels(str(code)).inc()
+        self.send_model(Rejected(id=cid, code=code, reason=reason, retry_ms=retry))
+
+
+def _valid_id(cid: object) -> bool:
+    if not isinstance(cid, str) or not 1 <= len(cid) <= 80:
+        return False
+    return all(c.isascii() and (c.isalnum() or c in "._:-") for c in cid)
+
+
+def _explain(exc: ValidationError) -> str:
+    """A person's reason from a validation error: where and what, never the input echoed."""
+    parts = []
+    for error in exc.errors(include_url=False, include_input=False)[:3]:
+        where = ".".join(str(p) for p in error["loc"][1:]) or "command"
+        parts.append(f"{where}: {error['msg']}")
+    return "invalid command: " + "; ".join(parts)
+
+
+def _events_text(first: int, last: int, events: list[Ev], dumps: dict[int, Any]) -> str:
+    """An `events` message, built as a dict (the Events model's exact shape) because this is
+    the hot path: each event is dumped once per batch, however many viewers share it."""
+    bodies = []
+    for event in events:
+        body = dumps.get(id(event))
+        if body is None:
+            body = dumps[id(event)] = event.model_dump(mode="json")
+        bodies.append(body)
+    message = {
+        "protocol": PROTOCOL,
+        "type": "events",
+        "first": first,
+        "last": last,
+        "events": bodies,
+    }
+    return orjson.dumps(message).decode()

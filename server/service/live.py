@@ -1,0 +1,409 @@
+"""A live session: its state in memory and the one writer that changes it.
+
+Commands queue up; the writer takes what is queued, decides each in order with
+`engine.apply`, commits the batch's events (with the replies and any snapshot) in one
+transaction, and only then publishes the events and answers. If the commit fails, the
+in-memory state is thrown away and reloaded from the store: what was not committed never
+happened, and nobody saw it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from game import engine
+from game.commands import SYSTEM, AssignSeat, FreeSeat, Tick
+from game.disclosure import Viewer
+from game.events import EVENT_ADAPTER, Ev
+from game.hashing import state_hash
+from game.protocol import Accepted, Presence, Rejected, ServerCode
+from game.state import SessionState
+from game.views import disclosure_epoch
+from server import auth, chain
+from server.clock import Alarm, now_ms
+from server.fanout import Fanout, Published
+from server.metrics import Metrics
+from server.service.restore import Restored
+from server.service.work import CommandWork, ControlWork, Reply
+from server.store import store as st
+from server.store.store import Batch, Store
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 256
+
+
+class Attached(Protocol):
+    """A connection as the session sees it."""
+
+    principal: auth.Principal
+    synced: int
+
+    def on_published(self, published: Published) -> None: ...
+    def send_events(self, first: int, last: int, events: list[Ev]) -> None: ...
+    def send_snapshot(self, state: SessionState, reason: str) -> None: ...
+    def send_model(self, message: Any) -> None: ...
+    def close(self, code: int, reason: str) -> None: ...
+
+
+class LiveSession:
+    def __init__(
+        self,
+        session: str,
+        restored: Restored,
+        *,
+        store: Store,
+        fanout: Fanout,
+        metrics: Metrics,
+        snapshot_every: int,
+        replay_limit: int,
+    ) -> None:
+        self.id = session
+        self.store = store
+        self.fanout = fanout
+        self.metrics = metrics
+        self.snapshot_every = snapshot_every
+        self.replay_limit = replay_limit
+        self._adopt(restored)
+        self.queue: asyncio.Queue[CommandWork | ControlWork] = asyncio.Queue()
+        self.alarm = Alarm(self._tick)
+        self._fired: int | None = None
+        self.connections: dict[Attached, Callable[[], None]] = {}
+        self.task: asyncio.Task[None] | None = None
+
+    def _adopt(self, restored: Restored) -> None:
+        self.state = restored.state
+        self.head_hash = restored.head_hash
+        self.snapshot_seq = restored.snapshot_seq
+        self.replies = restored.replies
+        self.recent = restored.recent
+        self.epoch = disclosure_epoch(self.state)
+        self.status = self.state.status
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.task = asyncio.create_task(self._run(), name=f"session-{self.id}")
+        self._arm()
+
+    async def stop(self) -> None:
+        self.alarm.cancel()
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+
+    # --- the queue ----------------------------------------------------------------------------
+
+    def submit(self, work: CommandWork | ControlWork) -> None:
+        self.queue.put_nowait(work)
+
+    async def call(self, fn: Callable[[], Any]) -> Any:
+        """Run `fn` between batches (when the state is exactly what is committed)."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.submit(ControlWork(fn, future))
+        return await future
+
+    async def run_command(self, work: CommandWork) -> tuple[Reply, dict[str, Any]]:
+        """Submit a command and wait for its reply (for REST callers)."""
+        future: asyncio.Future[tuple[Reply, dict[str, Any]]] = (
+            asyncio.get_running_loop().create_future()
+        )
+        work.respond = lambda reply, extra: future.set_result((reply, extra))
+        self.submit(work)
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            works = [await self.queue.get()]
+            while len(works) < MAX_BATCH and not self.queue.empty():
+                works.append(self.queue.get_nowait())
+            pending: list[CommandWork] = []
+            for work in works:
+                if isinstance(work, CommandWork):
+                    pending.append(work)
+                    continue
+                if pending:
+                    await self._guarded(pending)
+                    pending = []
+                self._control(work)
+            if pending:
+                await self._guarded(pending)
+
+    def _control(self, work: ControlWork) -> None:
+        try:
+            result = work.fn()
+        except Exception as exc:
+            if not work.future.done():
+                work.future.set_exception(exc)
+            return
+        if not work.future.done():
+            work.future.set_result(result)
+
+    async def _guarded(self, works: list[CommandWork]) -> None:
+        try:
+            await self._decide(works)
+        except Exception:
+            log.exception("session %s: a batch failed; reloading from the store", self.id)
+            await self._reload()
+            for work in works:
+                self._answer(work, _unavailable(work.cid), {})
+
+    # --- deciding and committing --------------------------------------------------------------
+
+    async def _decide(self, works: list[CommandWork]) -> None:
+        state = self.state
+        at = max(now_ms(), state.at)
+        first = state.seq + 1
+        made: list[Ev] = []
+        answers: list[tuple[CommandWork, Reply, dict[str, Any]]] = []
+        fresh: dict[tuple[str, str], Reply] = {}
+        batch = Batch(session=self.id)
+        revoked: list[str] = []
+        try:
+            for work in works:
+                if work.cid is not None:
+                    prior = self.replies.get((work.key, work.cid)) or fresh.get(
+                        (work.key, work.cid)
+                    )
+                    if prior is not None:
+                        answers.append((work, prior, {}))
+                        continue
+                outcome = engine.apply(state, work.command, work.actor, at)
+                made += outcome.events
+                extra: dict[str, Any] = {}
+                reply: Reply
+                if outcome.rejection is None:
+                    reply = Accepted(id=work.cid or "", seqs=[e.seq for e in outcome.events])
+                    seat = self._seat_change(work)
+                    if seat is not None:
+                        extra["join_code"] = self._rotate(batch, seat, at)
+                        revoked.append(seat)
+                else:
+                    reply = Rejected(
+                        id=work.cid,
+                        code=outcome.rejection.code,
+                        reason=outcome.rejection.reason,
+                    )
+                if work.cid is not None:
+                    fresh[(work.key, work.cid)] = reply
+                    batch.replies.append(
+                        {
+                            "session_id": self.id,
+                            "actor": work.key,
+                            "command_id": work.cid,
+                            "reply": reply.model_dump_json(),
+                        }
+                    )
+                answers.append((work, reply, extra))
+        except Exception:
+            # An engine bug: the state may be half-changed, so it is not trusted.
+            log.exception("session %s: the engine failed on a command", self.id)
+            await self._reload()
+            for work in works:
+                self._answer(work, _unavailable(work.cid), {})
+            return
+
+        head = self.head_hash
+        bodies: list[tuple[int, str]] = []
+        for event in made:
+            body = chain.canonical(event)
+            head = chain.link(head, body)
+            text = body.decode()
+            bodies.append((event.seq, text))
+            batch.events.append(
+                {
+                    "session_id": self.id,
+                    "seq": event.seq,
+                    "type": event.type,  # type: ignore[attr-defined]
+                    "at": event.at,
+                    "body": text,
+                    "hash": head,
+                }
+            )
+        if made and state.seq // self.snapshot_every > self.snapshot_seq // self.snapshot_every:
+            batch.snapshot = {
+                "session_id": self.id,
+                "seq": state.seq,
+                "state": state.model_dump_json(),
+                "state_hash": state_hash(state),
+            }
+        if state.status != self.status:
+            batch.status = state.status
+        if batch.events or batch.replies or batch.credentials or batch.status:
+            try:
+                await self.store.commit(batch)
+            except Exception:
+                log.exception("session %s: commit failed; reloading from the store", self.id)
+                await self._reload()
+                for work, reply, _extra in answers:
+                    if isinstance(reply, Accepted) or (work.key, work.cid) in fresh:
+                        reply = _unavailable(work.cid)
+                    self._answer(work, reply, {})
+                return
+
+        # Committed: from here on, the batch is the truth and may be seen.
+        self.head_hash = head
+        self.replies.update(fresh)
+        self.recent.extend(bodies)
+        if batch.snapshot is not None:
+            self.snapshot_seq = state.seq
+        self.status = state.status
+        if made:
+            self.metrics.events.inc(len(made))
+            epoch = disclosure_epoch(state)
+            declassified = epoch != self.epoch
+            self.epoch = epoch
+            self.fanout.publish(
+                Published(
+                    session=self.id,
+                    first=first,
+                    last=state.seq,
+                    events=made,
+                    state=state,
+                    declassified=declassified,
+                )
+            )
+        for seat in revoked:
+            self._revoke(seat)
+        for work, reply, extra in answers:
+            self._answer(work, reply, extra)
+        self._arm()
+
+    def _seat_change(self, work: CommandWork) -> str | None:
+        if work.rotate and isinstance(work.command, AssignSeat | FreeSeat):
+            return work.command.seat
+        return None
+
+    def _rotate(self, batch: Batch, seat: str, at: int) -> str:
+        """A seat changed hands: its tokens and join codes go; a new join code comes."""
+        code = auth.new_join_code()
+        batch.revoke_seat.append(seat)
+        batch.credentials.append(auth.credential_row(self.id, "join", code, at, seat))
+        return code
+
+    def _revoke(self, seat: str) -> None:
+        for connection in list(self.connections):
+            if connection.principal.seat == seat:
+                connection.close(4003, "revoked: the seat changed hands")
+
+    def _answer(self, work: CommandWork, reply: Reply, extra: dict[str, Any]) -> None:
+        self.metrics.commands.labels(work.command.type).inc()
+        if isinstance(reply, Rejected):
+            self.metrics.rejections.labels(str(reply.code)).inc()
+        if work.respond is not None:
+            self.metrics.latency.observe(time.perf_counter() - work.received)
+            work.respond(reply, extra)
+
+    async def _reload(self) -> None:
+        from server.service.restore import restore
+
+        loaded = await self.store.read(st.load, self.id)
+        self._adopt(restore(loaded, self.replay_limit))
+        self.alarm.cancel()
+        self._arm()
+        # Connections may hold events that are no longer the truth only if they saw
+        # uncommitted ones, which never happens; still, their views restart from here.
+        for connection in list(self.connections):
+            connection.send_snapshot(self.state, "resync")
+            connection.synced = self.state.seq
+
+    # --- clocks -------------------------------------------------------------------------------
+
+    def _arm(self) -> None:
+        due = engine.next_deadline(self.state)
+        now = now_ms()
+        if due is not None and due <= now and due == self._fired:
+            # The tick for this deadline changed nothing: rather than spin, try again in a
+            # second (a deadline the engine does not honour is a bug worth a log line).
+            log.warning("session %s: deadline %s did not fire", self.id, due)
+            due = now + 1000
+        self.alarm.set(due)
+
+    def _tick(self) -> None:
+        self._fired = self.alarm.due
+        self.submit(CommandWork(actor=SYSTEM, key="system", command=Tick(), respond=None))
+
+    # --- connections --------------------------------------------------------------------------
+
+    def attach(self, connection: Attached, since: int | None) -> None:
+        """Subscribe a connection and bring it up to date (run between batches)."""
+        self.connections[connection] = self.fanout.subscribe(self.id, connection.on_published)
+        self.catch_up(connection, since, connect=True)
+        self.presence_changed()
+
+    def detach(self, connection: Attached) -> None:
+        unsubscribe = self.connections.pop(connection, None)
+        if unsubscribe is not None:
+            unsubscribe()
+            self.presence_changed()
+
+    def catch_up(self, connection: Attached, since: int | None, *, connect: bool = False) -> None:
+        """Send what the connection missed after `since`: the events, or a snapshot."""
+        state = self.state
+        oldest = self.recent[0][0] if self.recent else state.seq + 1
+        if since is None or since > state.seq or since + 1 < oldest:
+            connection.send_snapshot(state, "connect" if connect else "resync")
+        elif since < state.seq:
+            events = [EVENT_ADAPTER.validate_json(body) for seq, body in self.recent if seq > since]
+            connection.send_events(since + 1, state.seq, events)
+        connection.synced = state.seq
+
+    def presence(self) -> Presence:
+        seats: dict[str, int] = {seat: 0 for seat in self.state.seats}
+        facilitators = 0
+        for connection in self.connections:
+            principal = connection.principal
+            if principal.kind == "facilitator":
+                facilitators += 1
+            elif principal.seat is not None:
+                seats[principal.seat] = seats.get(principal.seat, 0) + 1
+        return Presence(seats=seats, facilitators=facilitators)
+
+    def presence_changed(self) -> None:
+        message = self.presence()
+        for connection in self.connections:
+            if connection.principal.kind == "facilitator":
+                connection.send_model(message)
+
+    def team_of(self, seat: str) -> str | None:
+        found = self.state.seats.get(seat)
+        return found.team if found else None
+
+    def summary(self, viewer: Viewer) -> dict[str, Any]:
+        state = self.state
+        body: dict[str, Any] = {
+            "id": self.id,
+            "title": state.title,
+            "scenario": state.scenario.id,
+            "status": state.status,
+            "round": state.round,
+            "phase": state.scenario.rounds.phases[state.phase].id
+            if state.phase is not None
+            else None,
+            "seq": state.seq,
+            "seats": [
+                {"id": s.id, "team": s.team, "name": s.name, "bot": s.bot}
+                for s in state.seats.values()
+            ],
+            "teams": [{"id": t.id, "name": t.name} for t in state.scenario.teams],
+        }
+        if viewer.role == "facilitator":
+            body["state_hash"] = state_hash(state)
+            body["head_hash"] = self.head_hash
+            body["next_deadline"] = engine.next_deadline(state)
+            body["presence"] = self.presence().model_dump(mode="json")
+        return body
+
+
+def _unavailable(cid: str | None) -> Rejected:
+    return Rejected(
+        id=cid,
+        code=ServerCode.UNAVAILABLE,
+        reason="the server could not commit this command; nothing changed, try again",
+    )

@@ -1,0 +1,213 @@
+"""The registry of live sessions: create, load on demand, reload at startup, authenticate,
+join seats, change seats. The web layer's only way in."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from game import engine
+from game.commands import FACILITATOR, SYSTEM, AssignSeat, FreeSeat
+from server import auth, chain
+from server.catalog import Catalog
+from server.clock import now_ms
+from server.fanout import Fanout
+from server.metrics import Metrics
+from server.service.live import LiveSession
+from server.service.restore import restore
+from server.service.work import CommandWork, Reply
+from server.settings import Settings
+from server.store import store as st
+from server.store.store import Batch, Store
+
+log = logging.getLogger(__name__)
+
+ACTIVE = ("lobby", "running", "paused")
+
+
+class NotFound(LookupError):
+    pass
+
+
+@dataclass
+class Created:
+    session: str
+    facilitator_token: str
+    join_codes: dict[str, str]
+
+
+class SessionService:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        fanout: Fanout,
+        catalog: Catalog,
+        metrics: Metrics,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.fanout = fanout
+        self.catalog = catalog
+        self.metrics = metrics
+        self.live_sessions: dict[str, LiveSession] = {}
+        self._loading: dict[str, asyncio.Lock] = {}
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Reload every session still in play, so its clocks fire again."""
+        for row in await self.store.read(st.session_rows, ACTIVE):
+            try:
+                await self.live(row["id"])
+            except Exception:
+                log.exception("could not reload session %s", row["id"])
+
+    async def stop(self) -> None:
+        for live in list(self.live_sessions.values()):
+            await live.stop()
+        self.live_sessions.clear()
+        self.metrics.sessions.set(0)
+
+    async def live(self, session: str) -> LiveSession:
+        found = self.live_sessions.get(session)
+        if found is not None:
+            return found
+        lock = self._loading.setdefault(session, asyncio.Lock())
+        async with lock:
+            found = self.live_sessions.get(session)
+            if found is not None:
+                return found
+            try:
+                loaded = await self.store.read(st.load, session)
+            except LookupError:
+                raise NotFound(session) from None
+            return self._open(session, restore(loaded, self.settings.replay_limit))
+
+    def _open(self, session: str, restored: Any) -> LiveSession:
+        live = LiveSession(
+            session,
+            restored,
+            store=self.store,
+            fanout=self.fanout,
+            metrics=self.metrics,
+            snapshot_every=self.settings.snapshot_every,
+            replay_limit=self.settings.replay_limit,
+        )
+        self.live_sessions[session] = live
+        live.start()
+        self.metrics.sessions.set(len(self.live_sessions))
+        return live
+
+    # --- creating -----------------------------------------------------------------------------
+
+    async def create(self, scenario_id: str, title: str, seed: int | None) -> Created:
+        scenario = self.catalog.get(scenario_id)
+        if scenario is None:
+            raise NotFound(scenario_id)
+        session = secrets.token_hex(6)
+        at = now_ms()
+        events = engine.create(
+            session, title, scenario, seed if seed is not None else secrets.randbits(31), at
+        )
+        state = engine.fold(events)
+        facilitator = auth.new_token()
+        codes = {seat: auth.new_join_code() for seat in state.seats}
+        batch = Batch(session=session)
+        batch.new_session = {
+            "id": session,
+            "title": title,
+            "scenario_id": scenario.id,
+            "status": state.status,
+            "created_at": at,
+        }
+        head = chain.GENESIS
+        for event in events:
+            body = chain.canonical(event)
+            head = chain.link(head, body)
+            batch.events.append(
+                {
+                    "session_id": session,
+                    "seq": event.seq,
+                    "type": event.type,  # type: ignore[attr-defined]
+                    "at": event.at,
+                    "body": body.decode(),
+                    "hash": head,
+                }
+            )
+        batch.credentials.append(auth.credential_row(session, "facilitator", facilitator, at))
+        for seat, code in codes.items():
+            batch.credentials.append(auth.credential_row(session, "join", code, at, seat))
+        await self.store.commit(batch)
+        await self.live(session)
+        return Created(session=session, facilitator_token=facilitator, join_codes=codes)
+
+    # --- who is who ---------------------------------------------------------------------------
+
+    async def authenticate(self, token: str) -> auth.Principal | None:
+        """The facilitator or seat a token belongs to (join codes are not tokens)."""
+        row = await self.store.read(st.credential, auth.digest(token))
+        if row is None or row["kind"] not in ("facilitator", "seat"):
+            return None
+        if row["kind"] == "facilitator":
+            return auth.Principal(session=row["session_id"], kind="facilitator")
+        try:
+            live = await self.live(row["session_id"])
+        except NotFound:
+            return None
+        return auth.Principal(
+            session=row["session_id"],
+            kind="seat",
+            seat=row["seat"],
+            team=live.team_of(row["seat"]),
+        )
+
+    async def join(self, session: str, code: str, name: str | None) -> tuple[str, str] | None:
+        """Exchange a seat's join code for a new seat token. The code keeps working (the same
+        link on a second device gets a token of its own) until the seat changes hands."""
+        row = await self.store.read(st.credential, auth.digest(code))
+        if row is None or row["kind"] != "join" or row["session_id"] != session:
+            return None
+        seat = row["seat"]
+        live = await self.live(session)
+        token = auth.new_token()
+        batch = Batch(session=session)
+        batch.credentials.append(auth.credential_row(session, "seat", token, now_ms(), seat))
+        await self.store.commit(batch)
+        if name and live.state.seats[seat].name is None:
+            # A free seat taken through its join link: logged as the system seating the
+            # holder, not as a facilitator's act, and no credentials are replaced.
+            await live.run_command(
+                CommandWork(
+                    actor=SYSTEM,
+                    key="system",
+                    command=AssignSeat(seat=seat, name=name[:200]),
+                    rotate=False,
+                )
+            )
+        return seat, token
+
+    async def change_seat(
+        self, session: str, command: AssignSeat | FreeSeat
+    ) -> tuple[Reply, str | None]:
+        """The facilitator gives a seat to someone else or frees it: the engine records it and
+        the seat's old tokens and join codes stop working; returns the new join code."""
+        live = await self.live(session)
+        reply, extra = await live.run_command(
+            CommandWork(actor=FACILITATOR, key="facilitator", command=command)
+        )
+        return reply, extra.get("join_code")
+
+    async def new_join_code(self, session: str, seat: str) -> str | None:
+        """Another join code for a seat (the old ones keep working)."""
+        live = await self.live(session)
+        if seat not in live.state.seats:
+            return None
+        code = auth.new_join_code()
+        batch = Batch(session=session)
+        batch.credentials.append(auth.credential_row(session, "join", code, now_ms(), seat))
+        await self.store.commit(batch)
+        return code

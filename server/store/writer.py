@@ -1,0 +1,117 @@
+"""The dedicated writer: one thread that owns one database connection and commits the
+writes of every session in groups.
+
+Each live session hands over its batch (events, replies, a snapshot...) and awaits a future.
+The thread takes everything queued, runs each batch inside its own SAVEPOINT (so a clash on
+`(session_id, seq)` fails that session's batch alone) and commits the group once: one
+fsync for many sessions, and the SQLite WAL checkpoint runs here, off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, Engine
+
+log = logging.getLogger(__name__)
+
+Op = Callable[[Connection], object]
+"""One write: a function of the open connection (it runs inside the group's transaction)."""
+
+MAX_GROUP = 512
+
+
+@dataclass
+class _Job:
+    ops: list[Op]
+    future: asyncio.Future[None]
+    results: list[BaseException | None] = field(default_factory=list)
+
+
+class Writer:
+    def __init__(self, engine: Engine, loop: asyncio.AbstractEventLoop) -> None:
+        self._engine = engine
+        self._loop = loop
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="chapter8-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, ops: list[Op]) -> asyncio.Future[None]:
+        """Queue `ops` to run in one transaction; the future resolves once they are committed
+        (or fails with the database's error, nothing of them written)."""
+        job = _Job(ops=ops, future=self._loop.create_future())
+        self._queue.put(job)
+        return job.future
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        connection: Connection | None = None
+        while True:
+            first = self._queue.get()
+            if first is None:
+                break
+            group = [first]
+            stop = False
+            while len(group) < MAX_GROUP:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    stop = True
+                    break
+                group.append(job)
+            try:
+                if connection is None:
+                    connection = self._engine.connect()
+                outcomes = self._commit(connection, group)
+            except Exception as exc:  # the whole group failed: report it to every waiter
+                log.exception("write group of %d failed", len(group))
+                outcomes = [exc] * len(group)
+                if connection is not None:
+                    connection.close()
+                connection = None
+            self._loop.call_soon_threadsafe(_settle, group, outcomes)
+            if stop:
+                break
+        if connection is not None:
+            connection.close()
+
+    @staticmethod
+    def _commit(connection: Connection, group: list[_Job]) -> list[BaseException | None]:
+        outcomes: list[BaseException | None] = []
+        with connection.begin():
+            if len(group) == 1:
+                for op in group[0].ops:
+                    op(connection)
+                return [None]
+            for job in group:
+                savepoint = connection.begin_nested()
+                try:
+                    for op in job.ops:
+                        op(connection)
+                except Exception as exc:
+                    savepoint.rollback()
+                    outcomes.append(exc)
+                else:
+                    savepoint.commit()
+                    outcomes.append(None)
+        return outcomes
+
+
+def _settle(group: list[_Job], outcomes: list[BaseException | None]) -> None:
+    for job, outcome in zip(group, outcomes, strict=True):
+        if job.future.done():
+            continue
+        if outcome is None:
+            job.future.set_result(None)
+        else:
+            job.future.set_exception(outcome)
