@@ -334,7 +334,7 @@ class LiveSession:
     def attach(self, connection: Attached, since: int | None) -> None:
         """Subscribe a connection and bring it up to date (run between batches)."""
         self.connections[connection] = self.fanout.subscribe(self.id, connection.on_published)
-        self.catch_up(connection, since, connect=True)
+        self.catch_up(connection, since)
         self.presence_changed()
 
     def detach(self, connection: Attached) -> None:
@@ -343,12 +343,12 @@ class LiveSession:
             unsubscribe()
             self.presence_changed()
 
-    def catch_up(self, connection: Attached, since: int | None, *, connect: bool = False) -> None:
+    def catch_up(self, connection: Attached, since: int | None) -> None:
         """Send what the connection missed after `since`: the events, or a snapshot."""
         state = self.state
         oldest = self.recent[0][0] if self.recent else state.seq + 1
         if since is None or since > state.seq or since + 1 < oldest:
-            connection.send_snapshot(state, "connect" if connect else "resync")
+            connection.send_snapshot(state, "connect" if since is None else "resync")
         elif since < state.seq:
             events = [EVENT_ADAPTER.validate_json(body) for seq, body in self.recent if seq > since]
             connection.send_events(since + 1, state.seq, events)
