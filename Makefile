@@ -3,8 +3,10 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
-.PHONY: run test lint venv clean
+.PHONY: run test lint services venv asyncapi clean
 
 venv: $(STAMP)
 
@@ -14,13 +16,26 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+# Start the server with a demo tutorial session; prints the facilitator link and the join links.
+run: venv
+	$(BIN)/chapter8 serve --host $(HOST) --port $(PORT) --demo
+
+# Everything: services (installed or started as needed), lint, and every test.
+test: venv services
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -q
+
+services:
+	scripts/services.sh
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: venv
-	$(BIN)/ruff check .
-	$(BIN)/pytest -q
+# Regenerate the committed AsyncAPI document from the protocol models.
+asyncapi: venv
+	$(BIN)/python -m server.asyncapi > docs/asyncapi.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

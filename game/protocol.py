@@ -117,7 +117,7 @@ class Snapshot(Message):
 
     type: Literal["snapshot"] = "snapshot"
     seq: int
-    reason: Literal["connect", "resync", "declassified", "reseated"]
+    reason: Literal["connect", "resync", "declassified"]
     view: View
 
 

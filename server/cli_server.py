@@ -78,7 +78,13 @@ def _demo(settings: Settings, scenario: str) -> Callable[[object], object]:
 
     async def ready(service) -> None:  # type: ignore[no-untyped-def]
         base = settings.base_url
-        created = await service.create(scenario, "Demo: tutorial", None)
+        if service.catalog.get(scenario) is None:
+            print(f"Chapter VIII is serving at {base} (API docs: {base}/docs)")
+            known = ", ".join(sorted(service.catalog.scenarios)) or "none"
+            print(f"No demo: there is no scenario '{scenario}' (scenarios: {known}).")
+            sys.stdout.flush()
+            return
+        created = await service.create(scenario, f"Demo: {scenario}", None)
         live = await service.live(created.session)
         print(f"Chapter VIII is serving at {base} (API docs: {base}/docs)")
         print(f"Demo session {created.session} ({scenario}).")
