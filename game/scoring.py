@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from game.agenda import items_in_play
 from game.conditions import holds
 from game.state import Score, SessionState
 from game.utility import item_utility
@@ -42,9 +43,10 @@ def _agreements(state: SessionState, team_id: str) -> float:
     assert team is not None
     total = 0.0
     weighted = 0.0
+    in_play = items_in_play(state)
     for item_id, weights in team.weights.items():
         item = state.scenario.item(item_id)
-        if item is None:
+        if item is None or item_id not in in_play:
             continue
         pid = state.adopted.get(item_id)
         u = item_utility(item, weights, state.proposals[pid].clauses) if pid else None

@@ -15,6 +15,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from game import disclosure as dc
+from game.agenda import items_in_play
 from game.disclosure import Viewer
 from game.events import (
     BallotCast,
@@ -80,7 +81,7 @@ def redact_scenario(state: SessionState, viewer: Viewer) -> Scenario:
     return scenario.model_copy(
         update={
             "teams": teams,
-            "agenda": [i for i in scenario.agenda if i.id in visible_items(state)],
+            "agenda": [i for i in scenario.agenda if i.id in items_in_play(state)],
             "council": council,
             "injects": [],
             "facilitator_notes": "",
@@ -88,19 +89,9 @@ def redact_scenario(state: SessionState, viewer: Viewer) -> Scenario:
     )
 
 
-def visible_items(state: SessionState) -> set[str]:
-    """Agenda items anyone may know of: all but hidden ones not yet put on the agenda."""
-    mentioned = {p.item for p in state.proposals.values()}
-    return {
-        i.id
-        for i in state.scenario.agenda
-        if not i.hidden or i.id in state.agenda or i.id in mentioned
-    }
-
-
 def disclosure_epoch(state: SessionState) -> tuple:
     """Changes exactly when a redacted scenario may change: a server resends snapshots then."""
-    return tuple(dc.declassified(state)), tuple(sorted(visible_items(state)))
+    return tuple(dc.declassified(state)), tuple(sorted(items_in_play(state)))
 
 
 def _ballot(state: SessionState, viewer: Viewer, ballot: Ballot) -> Ballot:
