@@ -73,10 +73,15 @@ class CommandMsg(Message):
 
 class SyncMsg(Message):
     """Ask for everything after `since` (the last seq the client holds): the missed `events`,
-    or a fresh `snapshot` when the gap is older than the server replays."""
+    or a fresh `snapshot` when the gap is older than the server replays. With `snapshot: true`
+    the answer is always a fresh `snapshot` (reason `resync`): for a client that would rather
+    not re-derive what an event did (a round resolved, a ballot closed)."""
 
     type: Literal["sync"] = "sync"
     since: int = Field(ge=0)
+    snapshot: bool = Field(
+        default=False, description="Answer with a fresh snapshot instead of the missed events."
+    )
 
 
 class PingMsg(Message):

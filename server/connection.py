@@ -224,8 +224,19 @@ class Connection:
         if not isinstance(since, int) or isinstance(since, bool) or since < 0:
             self._reject(None, ServerCode.BAD_MESSAGE, "sync needs since: the last seq you hold")
             return
+        fresh = message.get("snapshot", False)
+        if not isinstance(fresh, bool):
+            self._reject(None, ServerCode.BAD_MESSAGE, "sync's snapshot is true or false")
+            return
         future = asyncio.get_running_loop().create_future()
-        self.live.submit(ControlWork(lambda: self.live.catch_up(self, since), future))
+        work = self._resnapshot if fresh else lambda: self.live.catch_up(self, since)
+        self.live.submit(ControlWork(work, future))
+
+    def _resnapshot(self) -> None:
+        """A fresh snapshot on request (run between batches, like a catch-up)."""
+        state = self.live.state
+        self.send_snapshot(state, "resync")
+        self.synced = state.seq
 
     def _reject(
         self, cid: str | None, code: ServerCode | Code, reason: str, retry: int | None = None
