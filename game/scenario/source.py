@@ -96,7 +96,7 @@ def parse(text: str) -> Source:
         _walk(node, "", node.start_mark.line + 1, lines, problems, set())
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        return Source(None, {}, [_syntax_problem(exc)])
+        return Source(None, {}, [_syntax_problem(exc, text)])
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error we know is marked
         return Source(None, {}, [Problem(path="", line=None, message=f"YAML error: {exc}")])
     finally:
@@ -104,7 +104,7 @@ def parse(text: str) -> Source:
     return Source(data, lines, problems)
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError) -> Problem:
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else None
     what = exc.problem or "cannot be read"
@@ -112,8 +112,12 @@ def _syntax_problem(exc: yaml.MarkedYAMLError) -> Problem:
         what = f"{what} ({exc.context} at line {exc.context_mark.line + 1})"
     elif exc.context:
         what = f"{exc.context}: {what}"
-    if "tab" in what and "\\t" in what:
+    rows = text.splitlines()
+    row = rows[line - 1] if line is not None and 0 < line <= len(rows) else ""
+    if "\t" in row[: len(row) - len(row.lstrip())]:
         what += "; indent with spaces, not tabs"
+    if "mapping values are not allowed" in what:
+        what += "; a ': ' inside a value? put the value in quotes"
     return Problem(path="", line=line, message=f"YAML syntax error: {what}")
 
 

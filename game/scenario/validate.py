@@ -598,6 +598,8 @@ class _Refs:
                     )
         elif kind == "members":
             candidates = self._candidates(issue)
+            if any(c not in self.teams for c in candidates):
+                return  # the issue names an unknown candidate: that is the problem to report
             scored = _dict(weight.get("members"))
             for member in scored:
                 if member not in candidates:
