@@ -14,7 +14,8 @@ from fastapi.responses import JSONResponse
 
 from server import ws
 from server.catalog import Catalog
-from server.fanout import InProcessFanout
+from server.fanout import Fanout, InProcessFanout
+from server.fanout_redis import RedisFanout
 from server.metrics import Metrics
 from server.routes import health, scenarios, seats, sessions
 from server.service.sessions import SessionService
@@ -38,8 +39,13 @@ def create_app(
         engine = open_engine(settings)
         await asyncio.to_thread(migrate, engine)
         store = Store(engine, asyncio.get_running_loop())
+        fanout: Fanout = (
+            RedisFanout(settings.redis_url, prefix=settings.redis_prefix)
+            if settings.redis_url
+            else InProcessFanout()
+        )
         service = SessionService(
-            settings, store, InProcessFanout(), Catalog(settings.scenarios_dir), Metrics()
+            settings, store, fanout, Catalog(settings.scenarios_dir), Metrics()
         )
         app.state.settings = settings
         app.state.service = service

@@ -1,9 +1,21 @@
 """Fan-out: committed batches of a session's events, to everyone listening to that session.
 
-A tiny interface with one backend now, in-process (one server process holds every
-connection of a session). A Redis backend for several processes implements the same two
-methods: `publish` sends the batch's canonical JSON to a channel per session, and each
-process's subscriber folds it into a follower state before calling its listeners.
+Two backends behind one small interface:
+
+- `InProcessFanout`: one server process holds every connection of a session (SQLite, or a
+  single process on PostgreSQL).
+- `server.fanout_redis.RedisFanout`: several processes share PostgreSQL (the truth) and Redis.
+  Listeners in this process get the batch as here; the other processes get only a notice
+  ("session X moved on to seq N") and catch up from the database. A notice carries no events:
+  the database decides the order, Redis only says when to look, and a process that missed a
+  notice (Redis restarted, a connection blipped) catches up all the same, when it resubscribes
+  and by a periodic poll.
+
+`publish` is for a batch this process committed (local listeners, then the notice to the
+others); `deliver` is for a batch read back from the store (local listeners only); `watch`
+registers the one follower of a session in this process (its `LiveSession`), which is told
+`on_moved(seq)` when another process announces a new head, and `on_moved(None)` when notices
+may have been missed and it should look at the store.
 """
 
 from __future__ import annotations
@@ -33,6 +45,7 @@ class Published:
 
 
 Listener = Callable[[Published], None]
+OnMoved = Callable[[int | None], None]
 
 
 class Fanout(Protocol):
@@ -40,14 +53,29 @@ class Fanout(Protocol):
         """Call `listener` with every batch published for `session`; returns unsubscribe."""
         ...
 
-    def publish(self, published: Published) -> None: ...
+    def publish(self, published: Published) -> None:
+        """A batch this process committed: to local listeners, and news of it to the others."""
+        ...
+
+    def deliver(self, published: Published) -> None:
+        """A batch another process committed, read back from the store: local listeners."""
+        ...
+
+    def watch(self, session: str, on_moved: OnMoved) -> Callable[[], None]:
+        """Be told when another process moves `session` on; returns unwatch."""
+        ...
 
     def listeners(self, session: str) -> int: ...
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
 
 
 class InProcessFanout:
     """Listeners are called synchronously, in publish order, in the publisher's task: a
-    listener must not block (connections only enqueue bytes)."""
+    listener must not block (connections only enqueue bytes). No other process exists to
+    hear from, so `watch` never calls back."""
 
     def __init__(self) -> None:
         self._listeners: dict[str, dict[int, Listener]] = {}
@@ -71,5 +99,21 @@ class InProcessFanout:
         for listener in list(self._listeners.get(published.session, {}).values()):
             listener(published)
 
+    def deliver(self, published: Published) -> None:
+        self.publish(published)
+
+    def watch(self, session: str, on_moved: OnMoved) -> Callable[[], None]:
+        return _nothing
+
     def listeners(self, session: str) -> int:
         return len(self._listeners.get(session, {}))
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+def _nothing() -> None:
+    return None

@@ -36,6 +36,16 @@ class Metrics:
         self.events = Counter(
             "chapter8_events", "Events committed to the store.", registry=self.registry
         )
+        self.clashes = Counter(
+            "chapter8_clashes",
+            "Batches that another process committed first (decided again on the new state).",
+            registry=self.registry,
+        )
+        self.catch_ups = Counter(
+            "chapter8_catch_ups",
+            "Times this process took in events another process committed.",
+            registry=self.registry,
+        )
         self.slow_consumers = Counter(
             "chapter8_slow_consumers",
             "Connections closed for not reading fast enough.",

@@ -36,7 +36,22 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("REDIS_URL", "CHAPTER8_REDIS_URL"),
-        description="Redis URL. Checked by /readyz; the Redis fan-out backend comes later.",
+        description="Redis URL: the fan-out between server processes (and checked by /readyz).",
+    )
+    redis_prefix: str = Field(
+        default="chapter8", description="Prefix of the Redis channels this deployment uses."
+    )
+    catchup_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="Several processes: how often each checks its sessions against the "
+        "database, for a fan-out notice it missed.",
+    )
+    lease_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="Several processes: how often each tries to take the clocks of its "
+        "sessions (a dead holder's clocks move within about this long).",
     )
     public_url: str | None = Field(
         default=None,

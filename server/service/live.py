@@ -5,6 +5,13 @@ Commands queue up; the writer takes what is queued, decides each in order with
 transaction, and only then publishes the events and answers. If the commit fails, the
 in-memory state is thrown away and reloaded from the store: what was not committed never
 happened, and nobody saw it.
+
+Several processes may hold the same session (PostgreSQL, `server.fanout_redis`). Each has its
+own `LiveSession` and takes commands; the database's key `(session_id, seq)` decides between
+two writers. One that loses (a `Clash`) reloads the committed truth, with the first answers
+to its batch's command ids, and decides the batch again. A process that hears another moved
+the session on (`follow`) reads the new events from the store, folds them and hands them to
+its connections. Only the holder of the session's clock lease fires its deadlines.
 """
 
 from __future__ import annotations
@@ -16,26 +23,36 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from sqlalchemy.exc import IntegrityError
+
 from game import engine
 from game.commands import SYSTEM, AssignSeat, FreeSeat, Tick
 from game.disclosure import Viewer
-from game.events import EVENT_ADAPTER, Ev
+from game.events import EVENT_ADAPTER, Ev, SeatAssigned, SeatFreed
 from game.hashing import state_hash
-from game.protocol import Accepted, Presence, Rejected, ServerCode
+from game.protocol import SERVER_ADAPTER, Accepted, Presence, Rejected, ServerCode
 from game.state import SessionState
 from game.views import disclosure_epoch
 from server import auth, chain
 from server.clock import Alarm, now_ms
 from server.fanout import Fanout, Published
+from server.lease import Lease
 from server.metrics import Metrics
+from server.service import cluster
 from server.service.restore import Restored
 from server.service.work import CommandWork, ControlWork, Reply
 from server.store import store as st
-from server.store.store import Batch, Store
+from server.store.store import Batch, Clash, Store, StoredEvent
 
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 256
+CLASHES = 16
+"""How many times in a row a batch may lose to another process's writer before its commands
+are answered `unavailable` (each loss reloads and decides again; the log never moves back)."""
+RETRY_MS = 1000
+"""The retry hint of an `unavailable` answer, and how soon a session whose store could not be
+read tries again."""
 
 
 class Attached(Protocol):
@@ -62,6 +79,8 @@ class LiveSession:
         metrics: Metrics,
         snapshot_every: int,
         replay_limit: int,
+        lease: Lease | None = None,
+        shared: bool = False,
     ) -> None:
         self.id = session
         self.store = store
@@ -69,6 +88,16 @@ class LiveSession:
         self.metrics = metrics
         self.snapshot_every = snapshot_every
         self.replay_limit = replay_limit
+        self.lease = lease
+        self.shared = shared
+        """Other processes may write this session too (PostgreSQL): look before acting."""
+        self._known = 0
+        """The newest seq another process announced."""
+        self._behind = False
+        """A catch-up is queued."""
+        self._stale = False
+        """The in-memory state may hold what was not committed: reload before anything."""
+        self._unwatch: Callable[[], None] | None = None
         self._adopt(restored)
         self.queue: asyncio.Queue[CommandWork | ControlWork] = asyncio.Queue()
         self.alarm = Alarm(self._tick)
@@ -84,14 +113,20 @@ class LiveSession:
         self.recent = restored.recent
         self.epoch = disclosure_epoch(self.state)
         self.status = self.state.status
+        self.committed = self.state.seq
+        """The seq of the last event this process knows committed (the state may be ahead
+        while a batch is being decided)."""
 
     # --- lifecycle ----------------------------------------------------------------------------
 
     def start(self) -> None:
         self.task = asyncio.create_task(self._run(), name=f"session-{self.id}")
+        self._unwatch = self.fanout.watch(self.id, self.follow)
         self._arm()
 
     async def stop(self) -> None:
+        if self._unwatch is not None:
+            self._unwatch()
         self.alarm.cancel()
         if self.task is not None:
             self.task.cancel()
@@ -106,7 +141,7 @@ class LiveSession:
     async def call(self, fn: Callable[[], Any]) -> Any:
         """Run `fn` between batches (when the state is exactly what is committed)."""
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self.submit(ControlWork(fn, future))
+        self.submit(ControlWork(fn, future, fresh=self.shared))
         return await future
 
     async def run_command(self, work: CommandWork) -> tuple[Reply, dict[str, Any]]:
@@ -131,11 +166,13 @@ class LiveSession:
                 if pending:
                     await self._guarded(pending)
                     pending = []
-                self._control(work)
+                await self._control(work)
             if pending:
                 await self._guarded(pending)
 
-    def _control(self, work: ControlWork) -> None:
+    async def _control(self, work: ControlWork) -> None:
+        if self._stale or (work.fresh and self.shared):
+            await self._refresh()
         try:
             result = work.fn()
         except Exception as exc:
@@ -146,13 +183,29 @@ class LiveSession:
             work.future.set_result(result)
 
     async def _guarded(self, works: list[CommandWork]) -> None:
-        try:
-            await self._decide(works)
-        except Exception:
-            log.exception("session %s: a batch failed; reloading from the store", self.id)
-            await self._reload()
-            for work in works:
-                self._answer(work, _unavailable(work.cid), {})
+        keys = [(w.key, w.cid) for w in works if w.cid is not None]
+        for _ in range(CLASHES):
+            if self._stale:
+                if not await self._recover(keys):
+                    break
+            elif self.shared and self._known > self.committed:
+                await self._refresh()  # heard of news: take it in first rather than clash
+            try:
+                await self._decide(works)
+                return
+            except (Clash, IntegrityError):
+                # Another process committed first: what was decided here never happened.
+                self.metrics.clashes.inc()
+                self._stale = True
+            except Exception:
+                log.exception("session %s: a batch failed; reloading from the store", self.id)
+                self._stale = True
+                await self._recover(keys)
+                break
+        else:
+            log.warning("session %s: a batch lost %d clashes in a row", self.id, CLASHES)
+        for work in works:
+            self._answer(work, _unavailable(work.cid), {})
 
     # --- deciding and committing --------------------------------------------------------------
 
@@ -204,10 +257,7 @@ class LiveSession:
         except Exception:
             # An engine bug: the state may be half-changed, so it is not trusted.
             log.exception("session %s: the engine failed on a command", self.id)
-            await self._reload()
-            for work in works:
-                self._answer(work, _unavailable(work.cid), {})
-            return
+            raise
 
         head = self.head_hash
         bodies: list[tuple[int, str]] = []
@@ -236,19 +286,15 @@ class LiveSession:
         if state.status != self.status:
             batch.status = state.status
         if batch.events or batch.replies or batch.credentials or batch.status:
-            try:
-                await self.store.commit(batch)
-            except Exception:
-                log.exception("session %s: commit failed; reloading from the store", self.id)
-                await self._reload()
-                for work, reply, _extra in answers:
-                    if isinstance(reply, Accepted) or (work.key, work.cid) in fresh:
-                        reply = _unavailable(work.cid)
-                    self._answer(work, reply, {})
-                return
+            if self.shared and not batch.events:
+                # No seq to clash on: the batch checks that it was decided on the newest state.
+                batch.expect = first - 1
+            # A failure propagates to `_guarded`, which reloads the committed truth.
+            await self.store.commit(batch)
 
         # Committed: from here on, the batch is the truth and may be seen.
         self.head_hash = head
+        self.committed = state.seq
         self.replies.update(fresh)
         self.recent.extend(bodies)
         if batch.snapshot is not None:
@@ -256,24 +302,32 @@ class LiveSession:
         self.status = state.status
         if made:
             self.metrics.events.inc(len(made))
-            epoch = disclosure_epoch(state)
-            declassified = epoch != self.epoch
-            self.epoch = epoch
-            self.fanout.publish(
-                Published(
-                    session=self.id,
-                    first=first,
-                    last=state.seq,
-                    events=made,
-                    state=state,
-                    declassified=declassified,
-                )
-            )
+            self._publish(first, made, announce=True)
         for seat in revoked:
             self._revoke(seat)
         for work, reply, extra in answers:
             self._answer(work, reply, extra)
         self._arm()
+
+    def _publish(self, first: int, made: list[Ev], *, announce: bool) -> None:
+        """Hand committed events to this process's connections (and, for a batch committed
+        here, news of it to the other processes)."""
+        state = self.state
+        epoch = disclosure_epoch(state)
+        declassified = epoch != self.epoch
+        self.epoch = epoch
+        published = Published(
+            session=self.id,
+            first=first,
+            last=state.seq,
+            events=made,
+            state=state,
+            declassified=declassified,
+        )
+        if announce:
+            self.fanout.publish(published)
+        else:
+            self.fanout.deliver(published)
 
     def _seat_change(self, work: CommandWork) -> str | None:
         if work.rotate and isinstance(work.command, AssignSeat | FreeSeat):
@@ -300,18 +354,116 @@ class LiveSession:
             self.metrics.latency.observe(time.perf_counter() - work.received)
             work.respond(reply, extra)
 
-    async def _reload(self) -> None:
-        from server.service.restore import restore
+    # --- following the store (other processes' commits) ----------------------------------------
 
-        loaded = await self.store.read(st.load, self.id)
-        self._adopt(restore(loaded, self.replay_limit))
-        self.alarm.cancel()
+    def follow(self, seq: int | None) -> None:
+        """Another process moved the session on to `seq` (None: it may have; look)."""
+        if seq is not None:
+            if seq <= self.committed:
+                return
+            self._known = max(self._known, seq)
+        if not self._behind:
+            self._behind = True
+            future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            self.submit(ControlWork(_nothing, future, fresh=True))
+
+    async def _refresh(self) -> None:
+        """Take in what the store holds beyond the committed state (between batches)."""
+        self._behind = False
+        if self._stale:
+            await self._recover([])
+            return
+        try:
+            rows = await self.store.read(st.events_after, self.id, self.committed, None)
+        except Exception as exc:
+            log.warning("session %s: cannot read the store (%s)", self.id, exc)
+            return
+        if not rows:
+            return
+        try:
+            self._absorb(rows)
+        except Exception:
+            log.exception("session %s: could not follow the store; reloading", self.id)
+            self._stale = True
+            await self._recover([])
+
+    def _absorb(self, rows: list[StoredEvent]) -> None:
+        """Fold events committed elsewhere onto the committed state, checking the chain."""
+        state = self.state
+        first = state.seq + 1
+        head = self.head_hash
+        made: list[Ev] = []
+        taken: list[StoredEvent] = []
+        for row in rows:
+            if row.seq <= state.seq:
+                continue
+            head = chain.link(head, row.body.encode())
+            if row.seq != state.seq + 1 or head != row.hash:
+                raise ValueError(f"the stored log does not follow on at seq {row.seq}")
+            event = EVENT_ADAPTER.validate_json(row.body)
+            self._stale = True  # until the event is folded whole
+            engine.evolve(state, event)
+            self._stale = False
+            made.append(event)
+            taken.append(row)
+        if made:
+            self._took_in(first, made, taken, head)
+
+    def _took_in(self, first: int, made: list[Ev], rows: list[StoredEvent], head: str) -> None:
+        state = self.state
+        self.metrics.catch_ups.inc()
+        self.recent.extend((row.seq, row.body) for row in rows)
+        if state.seq // self.snapshot_every > self.committed // self.snapshot_every:
+            self.snapshot_seq = state.seq  # the writer that crossed the mark wrote it
+        self.head_hash = head
+        self.committed = state.seq
+        self.status = state.status
+        self._publish(first, made, announce=False)
+        for event in made:
+            # The facilitator's seat changes replace the seat's credentials: its connections
+            # here go too, as they do in the process that decided the change.
+            if isinstance(event, SeatAssigned | SeatFreed) and event.actor.role == "facilitator":
+                self._revoke(event.seat)
         self._arm()
-        # Connections may hold events that are no longer the truth only if they saw
-        # uncommitted ones, which never happens; still, their views restart from here.
-        for connection in list(self.connections):
-            connection.send_snapshot(self.state, "resync")
-            connection.synced = self.state.seq
+
+    async def _recover(self, keys: list[tuple[str, str]]) -> bool:
+        """Replace a state that may hold an uncommitted batch with the committed truth, and
+        learn the first answers, if any, to `keys` (another process may have recorded them).
+        False when the store cannot be read (the session stays stale and tries again)."""
+        self._stale = True
+        try:
+            found = await self.store.read(cluster.since, self.id, self.committed, keys)
+        except Exception as exc:
+            log.warning("session %s: cannot reload from the store (%s)", self.id, exc)
+            self.alarm.set(now_ms() + RETRY_MS)  # its ring comes back here, to try again
+            return False
+        state = (
+            SessionState.model_validate_json(found.snapshot_state)
+            if found.snapshot_state is not None
+            else None
+        )
+        events = [(row, EVENT_ADAPTER.validate_json(row.body)) for row in found.events]
+        state = engine.fold((e for row, e in events if row.seq > found.snapshot_seq), state)
+        new = [(row, e) for row, e in events if row.seq > self.committed]
+        head = self.head_hash
+        for row, _event in new:
+            head = chain.link(head, row.body.encode())
+            if head != row.hash:
+                log.error("session %s: the stored chain breaks at seq %d", self.id, row.seq)
+                head = row.hash
+        self.state = state
+        self._stale = False
+        self.replies.update(
+            {key: SERVER_ADAPTER.validate_json(text) for key, text in found.replies.items()}  # type: ignore[misc]
+        )
+        self.snapshot_seq = max(self.snapshot_seq, found.snapshot_seq)
+        first = self.committed + 1
+        if new:
+            self._took_in(first, [e for _row, e in new], [row for row, _e in new], head)
+        else:
+            self.status = state.status
+            self._arm()
+        return True
 
     # --- clocks -------------------------------------------------------------------------------
 
@@ -325,7 +477,22 @@ class LiveSession:
             due = now + 1000
         self.alarm.set(due)
 
+    def rearm(self) -> None:
+        """The clock's lease came (back) to this process: set the alarm again, so that a
+        deadline that fell meanwhile fires at once."""
+        self.alarm.cancel()
+        self._arm()
+
+    @property
+    def stale(self) -> bool:
+        return self._stale
+
     def _tick(self) -> None:
+        if self._stale:
+            self.follow(None)  # the ring of a session waiting for its store: try again
+            return
+        if self.lease is not None and not self.lease.holds(self.id):
+            return  # another process fires this clock
         self._fired = self.alarm.due
         self.submit(CommandWork(actor=SYSTEM, key="system", command=Tick(), respond=None))
 
@@ -405,5 +572,11 @@ def _unavailable(cid: str | None) -> Rejected:
     return Rejected(
         id=cid,
         code=ServerCode.UNAVAILABLE,
-        reason="the server could not commit this command; nothing changed, try again",
+        reason="the server could not commit this command; try again with the same id "
+        "(a command is applied at most once)",
+        retry_ms=RETRY_MS,
     )
+
+
+def _nothing() -> None:
+    return None

@@ -1,9 +1,16 @@
 """The registry of live sessions: create, load on demand, reload at startup, authenticate,
-join seats, change seats. The web layer's only way in."""
+join seats, change seats. The web layer's only way in.
+
+On PostgreSQL several processes may serve the same sessions (`shared`): each loads a session
+when one of its players connects here, or when it takes the session's clock lease; it follows
+the others' commits by the fan-out's notices and, as a safety net, by polling the heads of its
+sessions every `catchup_s` seconds.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -15,7 +22,9 @@ from server import auth, chain
 from server.catalog import Catalog
 from server.clock import now_ms
 from server.fanout import Fanout
+from server.lease import AdvisoryLease, Lease, LocalLease, libpq_dsn
 from server.metrics import Metrics
+from server.service import cluster
 from server.service.live import LiveSession
 from server.service.restore import restore
 from server.service.work import CommandWork, Reply
@@ -55,11 +64,31 @@ class SessionService:
         self.metrics = metrics
         self.live_sessions: dict[str, LiveSession] = {}
         self._loading: dict[str, asyncio.Lock] = {}
+        self.shared = not settings.db_url.startswith("sqlite")
+        """Other processes may serve the same sessions (the database is PostgreSQL)."""
+        self.lease: Lease = (
+            AdvisoryLease(
+                libpq_dsn(settings.db_url),
+                period_s=settings.lease_s,
+                on_gained=self._clock_gained,
+                on_orphans=self._adopt_orphans,
+            )
+            if self.shared
+            else LocalLease()
+        )
+        self._poller: asyncio.Task[None] | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Reload every session still in play, so its clocks fire again."""
+        """Start following the other processes, and make sure every clock has a holder: alone
+        (SQLite), reload every session still in play; shared, the clock lease takes the
+        running sessions that no process holds and loads them."""
+        await self.fanout.start()
+        await self.lease.start()
+        if self.shared:
+            self._poller = asyncio.create_task(self._poll(), name="catch-up-poll")
+            return
         for row in await self.store.read(st.session_rows, ACTIVE):
             try:
                 await self.live(row["id"])
@@ -67,10 +96,44 @@ class SessionService:
                 log.exception("could not reload session %s", row["id"])
 
     async def stop(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
         for live in list(self.live_sessions.values()):
             await live.stop()
         self.live_sessions.clear()
         self.metrics.sessions.set(0)
+        await self.lease.close()
+        await self.fanout.close()
+
+    def _clock_gained(self, session: str) -> None:
+        live = self.live_sessions.get(session)
+        if live is not None:
+            live.rearm()
+
+    async def _adopt_orphans(self, sessions: list[str]) -> None:
+        for session in sessions:
+            try:
+                await self.live(session)
+            except Exception:
+                log.exception("could not load session %s to fire its clock", session)
+                self.lease.drop(session)
+
+    async def _poll(self) -> None:
+        """The safety net under the fan-out: every `catchup_s`, compare each loaded session with
+        the head of its log, and catch up those that missed a notice."""
+        while True:
+            await asyncio.sleep(self.settings.catchup_s)
+            try:
+                heads = await self.store.read(cluster.heads, list(self.live_sessions))
+            except Exception as exc:
+                log.warning("catch-up poll: cannot read the store (%s)", exc)
+                continue
+            for session, seq in heads.items():
+                live = self.live_sessions.get(session)
+                if live is not None and (seq > live.committed or live.stale):
+                    live.follow(seq if seq > live.committed else None)
 
     async def live(self, session: str) -> LiveSession:
         found = self.live_sessions.get(session)
@@ -96,9 +159,12 @@ class SessionService:
             metrics=self.metrics,
             snapshot_every=self.settings.snapshot_every,
             replay_limit=self.settings.replay_limit,
+            lease=self.lease,
+            shared=self.shared,
         )
         self.live_sessions[session] = live
         live.start()
+        self.lease.want(session)
         self.metrics.sessions.set(len(self.live_sessions))
         return live
 

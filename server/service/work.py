@@ -37,3 +37,6 @@ class ControlWork:
 
     fn: Callable[[], Any]
     future: asyncio.Future[Any]
+    fresh: bool = False
+    """Catch up first with what other processes committed (several processes share the
+    session), so `fn` sees at least every event committed before it was submitted."""

@@ -47,8 +47,14 @@ def _sqlite_pragmas(engine: Engine, synchronous: str) -> None:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema up to the newest Alembic revision (idempotent)."""
+    """Bring the schema up to the newest Alembic revision (idempotent). On PostgreSQL, several
+    processes starting at once migrate one after the other (a transaction-scoped advisory
+    lock), so the second finds the schema current instead of creating it twice."""
     config = Config(str(ALEMBIC_INI))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(
+                "SELECT pg_advisory_xact_lock(hashtextextended('chapter8.migrate', 0))"
+            )
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from server.store import tables as t
 from server.store.writer import Op, Writer
@@ -23,11 +23,18 @@ class StoredEvent:
     hash: str
 
 
+class Clash(Exception):
+    """Another writer moved the session on first: the batch was decided on a stale state."""
+
+
 @dataclass
 class Batch:
     """Everything one turn of a session's writer commits together."""
 
     session: str
+    expect: int | None = None
+    """The seq the log must end at for this batch to commit (a batch without events has no
+    `(session_id, seq)` key to clash on, so it checks; see `Clash`)."""
     events: list[dict] = field(default_factory=list)
     replies: list[dict] = field(default_factory=list)
     snapshot: dict | None = None
@@ -38,6 +45,8 @@ class Batch:
 
     def ops(self) -> list[Op]:
         ops: list[Op] = []
+        if self.expect is not None:
+            ops.append(_expect_head(self.session, self.expect))
         if self.new_session is not None:
             ops.append(_insert(t.sessions, [self.new_session]))
         if self.events:
@@ -68,6 +77,17 @@ def _insert(table, rows: list[dict]) -> Op:  # type: ignore[no-untyped-def]
 
 def _run(stmt) -> Op:  # type: ignore[no-untyped-def]
     return lambda connection: connection.execute(stmt)
+
+
+def _expect_head(session: str, seq: int) -> Op:
+    stmt = select(func.max(t.events.c.seq)).where(t.events.c.session_id == session)
+
+    def check(connection: Connection) -> None:
+        head = connection.execute(stmt).scalar() or 0
+        if head != seq:
+            raise Clash(f"session {session} is at seq {head}, not {seq}")
+
+    return check
 
 
 @dataclass

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +75,16 @@ class Writer:
                     connection = self._engine.connect()
                 outcomes = self._commit(connection, group)
             except Exception as exc:  # the whole group failed: report it to every waiter
-                log.exception("write group of %d failed", len(group))
                 outcomes = [exc] * len(group)
-                if connection is not None:
-                    connection.close()
-                connection = None
+                if len(group) == 1 and _refused(exc):
+                    # One batch refused (a clash with another writer): its transaction was
+                    # rolled back and the connection is sound; the session handles it.
+                    log.debug("a write was refused: %s", exc)
+                else:
+                    log.exception("write group of %d failed", len(group))
+                    if connection is not None:
+                        connection.close()
+                    connection = None
             self._loop.call_soon_threadsafe(_settle, group, outcomes)
             if stop:
                 break
@@ -105,6 +111,12 @@ class Writer:
                     savepoint.commit()
                     outcomes.append(None)
         return outcomes
+
+
+def _refused(exc: BaseException) -> bool:
+    """A batch's own failure (a key that exists, or a check of its own), not the database's
+    or the connection's."""
+    return isinstance(exc, IntegrityError) or not isinstance(exc, DBAPIError)
 
 
 def _settle(group: list[_Job], outcomes: list[BaseException | None]) -> None:

@@ -1,0 +1,229 @@
+"""The Redis fan-out: several server processes, one PostgreSQL (the truth), one Redis (the news).
+
+Redis carries notices only: on channel `<prefix>:moved:<session>` a process that committed a
+batch publishes `"<seq> <node>"`, "session X moved on to seq N". The processes that follow X
+(a `LiveSession` of X is loaded there: it has players connected, or holds X's clock) read the
+events after their own head from the database and hand them to their connections. Nothing of
+a session's content goes through Redis, so nothing in Redis needs to be durable, ordered or
+delivered: a notice lost is a delay, never a gap.
+
+- Publishing never blocks the writer: `publish` records the newest seq per session and a task
+  sends them, pipelined. While Redis is down, notices wait (one per session, the newest) and
+  go out when it is back.
+- Subscribing is one connection per process, one channel per followed session. After every
+  (re)subscription the follower is told `on_moved(None)`: look at the store now, since notices
+  may have gone by while no one listened. The session service also polls the heads of its
+  sessions every `CHAPTER8_CATCHUP_S` seconds, the safety net for a notice lost while both
+  sides believed they were connected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Callable
+
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+
+from server.fanout import InProcessFanout, Listener, OnMoved, Published
+
+log = logging.getLogger(__name__)
+
+READ_WAIT_S = 0.25
+"""How long the subscriber waits for a message before it looks at (un)subscriptions."""
+BACKOFF_S = (0.1, 2.0)
+"""First and longest pause between two attempts to reach Redis."""
+
+
+def new_node_id() -> str:
+    """This process, as its notices name it (so it can ignore its own)."""
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+class RedisFanout:
+    def __init__(self, url: str, *, prefix: str = "chapter8", node: str | None = None) -> None:
+        self.url = url
+        self.prefix = prefix
+        self.node = node or new_node_id()
+        self.local = InProcessFanout()
+        self.connected = False
+        """Whether the subscriber holds a live subscription (for /readyz and the tests)."""
+        self.notices_sent = 0
+        self.notices_heard = 0
+        self._watchers: dict[str, OnMoved] = {}
+        self._outbox: dict[str, int] = {}
+        self._wake: asyncio.Event | None = None
+        self._changed = True
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # --- the Fanout interface -----------------------------------------------------------------
+
+    def subscribe(self, session: str, listener: Listener) -> Callable[[], None]:
+        return self.local.subscribe(session, listener)
+
+    def listeners(self, session: str) -> int:
+        return self.local.listeners(session)
+
+    def publish(self, published: Published) -> None:
+        self.local.publish(published)
+        self._announce(published.session, published.last)
+
+    def deliver(self, published: Published) -> None:
+        self.local.publish(published)
+
+    def watch(self, session: str, on_moved: OnMoved) -> Callable[[], None]:
+        self._watchers[session] = on_moved
+        self._changed = True
+
+        def unwatch() -> None:
+            if self._watchers.get(session) is on_moved:
+                del self._watchers[session]
+                self._changed = True
+
+        return unwatch
+
+    async def start(self) -> None:
+        self._wake = asyncio.Event()
+        self._tasks = [
+            asyncio.create_task(self._publishing(), name="fanout-publish"),
+            asyncio.create_task(self._subscribing(), name="fanout-subscribe"),
+        ]
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks = []
+        self.connected = False
+
+    # --- sending ------------------------------------------------------------------------------
+
+    def channel(self, session: str) -> str:
+        return f"{self.prefix}:moved:{session}"
+
+    def _announce(self, session: str, seq: int) -> None:
+        if seq > self._outbox.get(session, 0):
+            self._outbox[session] = seq
+        if self._wake is not None:
+            self._wake.set()
+
+    async def _publishing(self) -> None:
+        assert self._wake is not None
+        client = _client(self.url)
+        down = False
+        try:
+            while True:
+                await self._wake.wait()
+                self._wake.clear()
+                notices, self._outbox = self._outbox, {}
+                if not notices:
+                    continue
+                try:
+                    async with client.pipeline(transaction=False) as pipe:
+                        for session, seq in notices.items():
+                            pipe.publish(self.channel(session), f"{seq} {self.node}")
+                        await pipe.execute()
+                    self.notices_sent += len(notices)
+                    if down:
+                        log.warning("fan-out: Redis answers again; notices flow")
+                        down = False
+                except Exception as exc:
+                    if not down:
+                        log.warning("fan-out: cannot publish to Redis (%s); notices wait", exc)
+                        down = True
+                    for session, seq in notices.items():
+                        self._announce(session, seq)
+                    await asyncio.sleep(BACKOFF_S[0] * 5)
+        finally:
+            with contextlib.suppress(Exception):
+                await client.aclose()
+
+    # --- receiving ----------------------------------------------------------------------------
+
+    async def _subscribing(self) -> None:
+        pause = BACKOFF_S[0]
+        outage = False
+        while True:
+            client = _client(self.url, health_check_interval=10)
+            pubsub = client.pubsub()
+            try:
+                await pubsub.subscribe(f"{self.prefix}:hello")
+                subscribed: set[str] = set()
+                self._changed = True
+                while True:
+                    if self._changed:
+                        self._changed = False
+                        wanted = set(self._watchers)
+                        add, drop = wanted - subscribed, subscribed - wanted
+                        if add:
+                            await pubsub.subscribe(*(self.channel(s) for s in add))
+                        if drop:
+                            await pubsub.unsubscribe(*(self.channel(s) for s in drop))
+                        subscribed = wanted
+                    message = await pubsub.get_message(timeout=READ_WAIT_S)
+                    if message is not None:
+                        if not self.connected and message["type"] == "subscribe":
+                            self.connected = True
+                            if outage:
+                                log.warning("fan-out: subscribed to Redis again")
+                                outage = False
+                        self._heard(message)
+                        pause = BACKOFF_S[0]
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if not outage:
+                    log.warning(
+                        "fan-out: lost Redis (%s); following the store till it is back", exc
+                    )
+                    outage = True
+            finally:
+                self.connected = False
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+                with contextlib.suppress(Exception):
+                    await client.aclose()
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, BACKOFF_S[1])
+
+    def _heard(self, message: dict) -> None:
+        kind = message["type"]
+        channel = message["channel"]
+        if isinstance(channel, bytes):
+            channel = channel.decode()
+        head = f"{self.prefix}:moved:"
+        if not channel.startswith(head):
+            return
+        watcher = self._watchers.get(channel[len(head) :])
+        if watcher is None:
+            return
+        if kind == "subscribe":
+            # Subscribed (again): whatever was announced before this moment went unheard.
+            watcher(None)
+        elif kind == "message":
+            data = message["data"]
+            text = data.decode() if isinstance(data, bytes) else str(data)
+            seq, _, node = text.partition(" ")
+            if node != self.node and seq.isdigit():
+                self.notices_heard += 1
+                watcher(int(seq))
+
+
+def _client(url: str, **kwargs: object) -> Redis:
+    # No silent retries inside redis-py: a failure surfaces here, where the fan-out knows
+    # what to do about it (resubscribe, then look at the store).
+    return Redis.from_url(
+        url,
+        retry=Retry(NoBackoff(), 0),
+        socket_connect_timeout=2,
+        socket_keepalive=True,
+        **kwargs,  # type: ignore[arg-type]
+    )
