@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint services venv asyncapi clean
+.PHONY: run test lint services venv node asyncapi clean
 
 venv: $(STAMP)
 
@@ -20,8 +20,16 @@ $(STAMP): pyproject.toml
 run: venv
 	$(BIN)/chapter8 serve --host $(HOST) --port $(PORT) --demo
 
+# The browser tests' tools from npm (axe-core), as package-lock.json pins them.
+NODE_STAMP := node_modules/.installed
+node: $(NODE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
 # Everything: services (installed or started as needed), lint, and every test.
-test: venv services
+test: venv services node
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q

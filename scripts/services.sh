@@ -57,4 +57,10 @@ if ! command -v chromium >/dev/null 2>&1; then
   as_root bash -c "$(declare -f apt_install); need_apt_update=$need_apt_update; apt_install chromium chromium-driver"
 fi
 
-echo "services: PostgreSQL, Redis and Chromium are ready"
+# --- Node.js and npm (the browser tests' axe-core, installed by `make node`) -----------------------
+if ! command -v npm >/dev/null 2>&1; then
+  echo "services: installing Node.js and npm"
+  as_root bash -c "$(declare -f apt_install); need_apt_update=$need_apt_update; apt_install nodejs npm"
+fi
+
+echo "services: PostgreSQL, Redis, Chromium and npm are ready"
