@@ -40,7 +40,7 @@ IDENT = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 def load(text: str) -> tuple[Scenario | None, list[Problem]]:
     """Parse and check `text`. The scenario comes back only when there is no problem at all."""
     source = parse(text)
-    if source.data is None:
+    if source.data is None and source.problems:  # a syntax error: nothing more can be read
         return None, source.problems
     problems = _sorted(source.problems + check(source.data, source.lines))
     if problems:
@@ -52,7 +52,13 @@ def check(data: Any, lines: dict[str, int]) -> list[Problem]:
     """Every problem with the scenario `data` (as parsed from a file whose path -> line map is
     `lines`), schema and cross-references, sorted by line."""
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"a single value ({data!r})"
+        kind = (
+            "a list"
+            if isinstance(data, list)
+            else "only null"
+            if data is None
+            else f"a single value ({data!r})"
+        )
         return [
             Problem(
                 path="",
@@ -133,53 +139,50 @@ def _describe(err: Any, data: dict) -> tuple[str, bool, str]:
     node: Any = data
     branch = False
     is_key = False
-    for i, seg in enumerate(loc):
+    for seg in loc:
         if seg == "[key]":
             is_key = True
             continue
-        if isinstance(node, dict) and isinstance(seg, str) and _has(node, seg):
-            key = _find_key(node, seg)
+        key = _find_key(node, seg) if isinstance(node, dict) else _MISSING
+        if key is not _MISSING:
             segs.append(str(key))
             node = node[key]
-        elif isinstance(node, list) and isinstance(seg, int) and 0 <= seg < len(node):
+        elif (
+            isinstance(node, list)
+            and isinstance(seg, int)
+            and not isinstance(seg, bool)
+            and 0 <= seg < len(node)
+        ):
             segs.append(seg)
             node = node[seg]
         elif isinstance(seg, str) and isinstance(node, dict) and node.get("kind") == seg:
             continue  # a discriminated union's tag
         elif isinstance(seg, str) and (_BRANCH.search(seg) or seg in _TYPE_NAMES):
             branch = True  # a plain union's branch
-        elif isinstance(seg, str) and seg == _kind_of(node) and i < len(loc) - 1:
-            continue
         else:
-            segs.append(seg)
+            segs.append(seg if isinstance(seg, int) and not isinstance(seg, bool) else str(seg))
             node = None
     if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
         segs.append("kind")
     path = join(segs)
-    return path, branch, _message(err, path, loc, node, is_key)
-
-
-def _has(node: dict, seg: str) -> bool:
-    return _find_key(node, seg) is not _MISSING
+    return path, branch, _message(err, path, loc, is_key)
 
 
 _MISSING = object()
 
 
-def _find_key(node: dict, seg: str) -> Any:
-    if seg in node:
+def _find_key(node: dict, seg: Any) -> Any:
+    """The key of `node` that pydantic's location segment names, or _MISSING. YAML may have
+    read a key as a bool or a number, and pydantic reports a bool key as 0 or 1."""
+    if isinstance(seg, str) and seg in node:
         return seg
-    for key in node:  # a key YAML read as a bool or a number: pydantic reports it as text
-        if str(key) == seg:
+    for key in node:
+        if key == seg or str(key) == str(seg):
             return key
     return _MISSING
 
 
-def _kind_of(node: Any) -> Any:
-    return node.get("kind") if isinstance(node, dict) else None
-
-
-def _message(err: Any, path: str, loc: list, node: Any, is_key: bool) -> str:
+def _message(err: Any, path: str, loc: list, is_key: bool) -> str:
     kind = err["type"]
     msg: str = err["msg"]
     value = err.get("input")
@@ -188,7 +191,7 @@ def _message(err: Any, path: str, loc: list, node: Any, is_key: bool) -> str:
     if kind == "missing":
         return f"missing field '{name}'"
     if kind == "extra_forbidden":
-        fields = _fields_at([s for s in loc[:-1] if s != "[key]"], err)
+        fields = _fields_at([s for s in loc[:-1] if s != "[key]"])
         hint = _did_you_mean(str(loc[-1]), fields)
         known = f"; fields here: {', '.join(sorted(fields))}" if fields and not hint else ""
         return f"unknown field '{loc[-1]}'{hint}{known}"
@@ -206,12 +209,15 @@ def _message(err: Any, path: str, loc: list, node: Any, is_key: bool) -> str:
         )
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
+    if is_key and isinstance(value, bool):
+        word = "yes/on" if value else "no/off"
+        return (
+            f"this key is not text: YAML reads an unquoted {word} as {str(value).lower()}; "
+            "put the key in quotes"
+        )
     if isinstance(value, bool) and kind in ("literal_error", "string_type"):
         word = "yes/on" if value else "no/off"
         return f"{msg}: YAML reads an unquoted {word} as {str(value).lower()}; put it in quotes"
-    if is_key and isinstance(value, bool):
-        word = "yes/on" if value else "no/off"
-        return f"key {value}: YAML reads an unquoted {word} as {str(value).lower()}; quote it"
     if kind == "string_type" and isinstance(value, dict) and len(value) == 1:
         return (
             f"{msg}: YAML read this text as a mapping because it contains ': '; "
@@ -228,7 +234,7 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _fields_at(loc: list, err: Any) -> set[str]:
+def _fields_at(loc: list) -> set[str]:
     """The field names of the model at `loc` (pydantic's location, tags and all)."""
     tp: Any = Scenario
     for seg in loc:
@@ -357,11 +363,15 @@ class _Refs:
         return node
 
     def _ids(self, dotted: str, what: str) -> dict[str, dict]:
-        """Entries of a list by id, reporting duplicates; entries without a readable id are
-        left to the schema pass."""
+        """Entries of a top-level list by id, reporting duplicates."""
+        return self._unique(dotted, self._get(dotted), what)
+
+    def _unique(self, dotted: str, entries: Any, what: str) -> dict[str, dict]:
+        """Entries of the list at `dotted` by id, reporting duplicates; entries without a
+        readable id are left to the schema pass."""
         found: dict[str, dict] = {}
         first: dict[str, int] = {}
-        for i, entry in enumerate(_list(self._get(dotted))):
+        for i, entry in enumerate(_list(entries)):
             ident = _str(_dict(entry).get("id"))
             if ident is None:
                 continue
@@ -484,22 +494,16 @@ class _Refs:
         self._check_weights(path, team)
         resources = _dict(team.get("resources"))
         for resource in _dict(team.get("cost_weights")):
+            if not isinstance(resource, str):
+                continue
             if resource not in resources and resource not in self.given.get(ident, set()):
                 self.add(
                     f"{path}.cost_weights.{resource}",
                     f"the team has no '{resource}' in its resources, so this cost weight is "
                     f"never used (its resources: {_names(map(str, resources)) or 'none'})",
                 )
-        first: dict[str, int] = {}
+        self._unique(f"{path}.objectives", team.get("objectives"), "objective")
         for j, objective in enumerate(_list(team.get("objectives"))):
-            oid = _str(_dict(objective).get("id"))
-            if oid is not None and oid in first:
-                self.add(
-                    f"{path}.objectives[{j}].id",
-                    f"duplicate objective id '{oid}' (also {path}.objectives[{first[oid]}])",
-                )
-            elif oid is not None:
-                first[oid] = j
             cond = _dict(objective).get("condition")
             if isinstance(cond, dict):
                 self._check_condition(f"{path}.objectives[{j}].condition", cond)
@@ -527,6 +531,8 @@ class _Refs:
             issues = self._issues(item)
             for issue_id, weight in by_issue.items():
                 wpath = f"{path}.weights.{item_id}.{issue_id}"
+                if not isinstance(issue_id, str) or not IDENT.match(issue_id):
+                    continue
                 if issue_id not in issues:
                     self.add(wpath, _unknown("issue", issue_id, issues, f"'{item_id}'"))
                 elif isinstance(weight, dict):
@@ -548,7 +554,7 @@ class _Refs:
                     )
 
     def _check_issue_weight(self, path: str, issue: dict, weight: dict) -> None:
-        kind = issue.get("kind", "choice")
+        kind = _str(issue.get("kind", "choice"))
         issue_id = issue.get("id")
         form = {"choice": "options", "number": "points", "members": "members"}.get(kind)
         for other in ("options", "points", "members"):
@@ -568,7 +574,7 @@ class _Refs:
             options = self._options(issue)
             scored = _dict(weight.get("options"))
             for opt in scored:
-                if opt not in options:
+                if isinstance(opt, str) and IDENT.match(opt) and opt not in options:
                     self.add(
                         f"{path}.options.{opt}",
                         _unknown("option", opt, options, f"issue '{issue_id}'"),
@@ -602,7 +608,7 @@ class _Refs:
                 return  # the issue names an unknown candidate: that is the problem to report
             scored = _dict(weight.get("members"))
             for member in scored:
-                if member not in candidates:
+                if isinstance(member, str) and IDENT.match(member) and member not in candidates:
                     self.add(
                         f"{path}.members.{member}",
                         _unknown("candidate", member, candidates, f"issue '{issue_id}'"),
@@ -633,7 +639,7 @@ class _Refs:
         requirements = _dict(op.get("requirements"))
         for key in ("requirement_weights", "deployed"):
             for resource in _dict(op.get(key)):
-                if resource not in requirements:
+                if isinstance(resource, str) and resource not in requirements:
                     self.add(
                         f"{path}.{key}.{resource}",
                         f"'{resource}' is not among the requirements "
@@ -712,6 +718,7 @@ class _Refs:
         electorate = self._electorate(item)
         self._check_rule(path, item, electorate)
         issues = _list(item.get("issues"))
+        self._unique(f"{path}.issues", issues, "issue")
         for j, issue in enumerate(issues):
             if isinstance(issue, dict):
                 self._check_issue(f"{path}.issues[{j}]", item, issue)
@@ -753,8 +760,8 @@ class _Refs:
                 )
 
     def _check_issue(self, path: str, item: dict, issue: dict) -> None:
-        kind = issue.get("kind", "choice")
-        role = issue.get("role", "other")
+        kind = _str(issue.get("kind", "choice"))
+        role = _str(issue.get("role", "other"))
         item_kind = item.get("kind")
         ident = issue.get("id")
         if kind == "contributions" and item_kind != "burden_sharing":
@@ -793,6 +800,7 @@ class _Refs:
                         f"{path}.step",
                         f"max {hi:g} is not reachable from min {lo:g} in steps of {step:g}",
                     )
+        self._unique(f"{path}.options", issue.get("options"), "option")
         for j, option in enumerate(_list(issue.get("options"))):
             option = _dict(option)
             opath = f"{path}.options[{j}]"
@@ -846,6 +854,8 @@ class _Refs:
             return
         if kind == "weighted":
             for voter in _dict(rule.get("weights")):
+                if not isinstance(voter, str) or not IDENT.match(voter):
+                    continue
                 if voter not in self.teams and voter not in self.council:
                     self.add(
                         f"{rpath}.weights.{voter}",
@@ -949,7 +959,7 @@ class _Refs:
             return
         for r in range(1, self.rounds + 1):
             kinds = {
-                _dict(p).get("kind")
+                _str(_dict(p).get("kind"))
                 for p in phases
                 if not isinstance(_dict(p).get("rounds"), list) or r in _dict(p)["rounds"]
             }

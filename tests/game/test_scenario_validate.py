@@ -99,6 +99,27 @@ CASES = [
         "duplicate objective id 'signed'",
     ),
     case(
+        "duplicate issue",
+        "      - id: standby\n        title: Standby\n",
+        "      - id: consult  # HERE\n        title: Standby\n",
+        "agenda[0].issues[1].id",
+        "duplicate issue id 'consult'",
+    ),
+    case(
+        "duplicate option",
+        "          - {id: quarterly, label: Quarterly, strength: 1.0}",
+        "          - {id: annual, label: Quarterly, strength: 1.0}  # HERE",
+        "agenda[0].issues[0].options[1].id",
+        "duplicate option id 'annual'",
+    ),
+    case(
+        "duplicate phase",
+        "    - {id: close, kind: resolution, duration_s: 10}",
+        "    - {id: talk, kind: resolution, duration_s: 10}  # HERE",
+        "rounds.phases[2].id",
+        "duplicate phase id 'talk'",
+    ),
+    case(
         "duplicate council voter",
         "  - {id: chile, name: Chile}",
         "  - {id: benin, name: Chile}  # HERE",
@@ -594,6 +615,13 @@ CASES = [
         "not an id",
     ),
     case(
+        "YAML reads a no key as false",
+        "consult: {weight: 2, options: {annual: 0.5, quarterly: 1.0}}",
+        "consult: {weight: 2, options: {annual: 0.5, quarterly: 1.0, no: 1}}  # HERE",
+        "teams[0].weights.mou.consult.options.False",
+        "put the key in quotes",
+    ),
+    case(
         "text with a colon read as a mapping",
         "teams:\n",
         "debrief_questions:\n  - Who paid: and why?  # HERE\nteams:\n",
@@ -627,6 +655,16 @@ def test_each_mistake_is_reported_where_it_is(c: Case):
     line = marked_line(text)
     matching = [p for p in found if p.line == line and all(w in p.message for w in c.words)]
     assert matching, f"expected line {line} and {c.words}; got {found}"
+
+
+def test_a_located_duplicate_replaces_the_vaguer_schema_report():
+    text = MINIMAL.replace(
+        "          - {id: quarterly, label: Quarterly, strength: 1.0}",
+        "          - {id: annual, label: Quarterly, strength: 1.0}",
+    )
+    _, problems = load(text)
+    assert not any("must be unique" in p.message for p in problems), problems
+    assert any(p.path == "agenda[0].issues[0].options[1].id" for p in problems)
 
 
 def test_several_errors_are_all_reported_at_once():
