@@ -96,7 +96,7 @@ class Console {
     this.controls = h("section", { class: "card controls", "aria-labelledby": "ctl-h" });
     this.controlsBody = h("div");
     this.controlError = errorBox();
-    this.seats = h("section", { class: "card", "aria-labelledby": "seats-h" });
+    this.seats = h("section", { class: "card seats", "aria-labelledby": "seats-h" });
     this.seatsBody = h("div");
     this.seatError = errorBox();
     this.seatForm = h("div", { class: "form-host" });
@@ -108,6 +108,7 @@ class Console {
     this.asTeam = "";
     this.teamRoom = null;
     this.qrUrls = [];
+    this.openInjects = new Set();
     this._build();
     store.addEventListener("change", (e) => this.render(e.detail.reason));
     setInterval(() => {
@@ -360,8 +361,9 @@ class Console {
     name.focus();
   }
 
-  _moveForm(seat) {
+  _moveForm(current) {
     const s = this.store.state;
+    const seat = { ...current }; // as it is now: the state's copy changes once freed
     const targets = Object.values(s.seats).filter((t) => t.id !== seat.id);
     const target = h("select", {}, targets.map((t) => h("option", { value: t.id }, `${t.id} — ${teamName(s, t.team)}${t.name ? ` (held by ${t.name})` : " (free)"}`)));
     const err = errorBox();
@@ -436,7 +438,11 @@ class Console {
         });
         return h(
           "details",
-          { class: "inject" },
+          {
+            class: "inject",
+            open: this.openInjects.has(inj.id),
+            ontoggle: (e) => (e.currentTarget.open ? this.openInjects.add(inj.id) : this.openInjects.delete(inj.id)),
+          },
           h("summary", {}, inj.title, fired ? h("span", { class: "tag" }, " — fired") : null),
           h("p", { class: "hint" }, when),
           inj.effects.length ? h("p", {}, `Effects: ${inj.effects.map((e) => effectText(s, e)).join("; ")}.`) : h("p", { class: "hint" }, "No effects beyond the text."),

@@ -3,7 +3,7 @@
 // form for each move. Moves are offered only when the view says the rules allow them; the
 // server judges every one and its answer is shown beside the form that sent it.
 
-import { errorBox, field, h, region, showError, uid } from "./dom.js";
+import { errorBox, field, fill, h, region, showError, uid } from "./dom.js";
 import { clauseEditor, clauseTable, diffTable } from "./clauses.js";
 import {
   PHASE_HELP,
@@ -69,7 +69,8 @@ export class Negotiate {
     this.statements = h("div", { class: "statements" });
     this.results = h("div", { class: "results" });
     this.moveError = errorBox();
-    this.el.append(
+    fill(
+      this.el,
       this.lobby,
       h("section", { class: "card", "aria-labelledby": "move-h" }, h("h2", { id: "move-h" }, "Your move"), this.yourMove, this.moveButtons, this.moveError, this.formHost),
       this.ballot,

@@ -119,14 +119,14 @@ export class Room {
       return [
         h("span", { class: `status status-${s.status}` }, statusWord(s)),
         h("span", { class: "where" }, where),
-        h("span", { class: "clock-item", dataset: { show: "phase" } }, "Phase ends in ", h("strong", { class: "clock", dataset: { clock: "phase" } })),
+        h("span", { class: "clock-item", hidden: true, dataset: { show: "phase" } }, "Phase ends in ", h("strong", { class: "clock", dataset: { clock: "phase" } })),
         h(
           "span",
-          { class: "clock-item", dataset: { show: "turn" } },
+          { class: "clock-item", hidden: true, dataset: { show: "turn" } },
           phase && phase.holder ? `${teamName(s, phase.holder)}${phase.holder === this.ctx.team && !this.ctx.facilitator ? " (you)" : ""} speaking: ` : "Turn: ",
           h("strong", { class: "clock", dataset: { clock: "turn" } }),
         ),
-        h("span", { class: "clock-item", dataset: { show: "ballot" } }, "Ballot closes in ", h("strong", { class: "clock", dataset: { clock: "ballot" } })),
+        h("span", { class: "clock-item", hidden: true, dataset: { show: "ballot" } }, "Ballot closes in ", h("strong", { class: "clock", dataset: { clock: "ballot" } })),
       ];
     });
   }

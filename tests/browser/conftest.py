@@ -116,6 +116,15 @@ def new_page(
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.js_errors = errors  # type: ignore[attr-defined]
+    frames: list[str] = []
+    page.on(
+        "websocket",
+        lambda ws: ws.on(
+            "framereceived",
+            lambda payload: frames.append(payload if isinstance(payload, str) else ""),
+        ),
+    )
+    page.frames_received = frames  # type: ignore[attr-defined]
     return page
 
 

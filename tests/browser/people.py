@@ -93,3 +93,19 @@ class Player:
 
     def click(self, name: str) -> None:
         self.page.get_by_role("button", name=name, exact=True).click()
+
+
+def gather(browser, contexts, server, scenario: str, teams=("sg", "au", "eu"), viewport=None):
+    """A facilitator creates a session of `scenario` in the console, and one player per team
+    joins with the link read off the console. Returns (facilitator, {team: player})."""
+    from tests.browser.conftest import LAPTOP, new_page
+
+    f = Facilitator(new_page(browser, contexts, LAPTOP), server)
+    f.create(scenario, "Test class")
+    links = f.join_links()
+    players = {}
+    for team in teams:
+        player = Player(new_page(browser, contexts, viewport or LAPTOP), team)
+        player.join(links[f"{team}.1"], f"Player {team.upper()}")
+        players[team] = player
+    return f, players
