@@ -195,8 +195,8 @@ export function diffTable(state, item, now, change, { caption, nowLabel = "Now",
       "tr",
       {},
       h("th", { scope: "row" }, iss ? iss.title : issueId),
-      h("td", { class: "old" }, clause(state, iss, now ? now[issueId] : undefined)),
-      h("td", { class: "new" }, clause(state, iss, value)),
+      h("td", { class: "old", dataset: { label: nowLabel } }, clause(state, iss, now ? now[issueId] : undefined)),
+      h("td", { class: "new", dataset: { label: newLabel } }, clause(state, iss, value)),
     );
   });
   return h(

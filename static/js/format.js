@@ -117,7 +117,7 @@ export const PHASE_HELP = {
   voting: "Sealed ballots: vote yes, no or abstain on each text as it comes up. Votes are shown once the ballot closes.",
   resolution: "Adopted texts take effect and security in each region moves on a round.",
   paused: "The facilitator has paused the session: clocks are stopped. You may still talk where the phase allows.",
-  concluded: "The session is over: the scores and the debrief are below.",
+  concluded: "The session is over: the final scores are above.",
 };
 
 export function statusWord(state) {

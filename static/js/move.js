@@ -69,8 +69,10 @@ export class Negotiate {
     this.statements = h("div", { class: "statements" });
     this.results = h("div", { class: "results" });
     this.moveError = errorBox();
+    this.finalSlot = h("div");
     fill(
       this.el,
+      this.finalSlot,
       this.lobby,
       h("section", { class: "card", "aria-labelledby": "move-h" }, h("h2", { id: "move-h" }, "Your move"), this.yourMove, this.moveButtons, this.moveError, this.formHost),
       this.ballot,
@@ -183,7 +185,7 @@ export class Negotiate {
         out.push(h("button", { type: "button", dataset: { key: "do-statement" }, onclick: () => this.open("statement") }, "Make a statement…"));
         out.push(h("button", { type: "button", dataset: { key: "do-pass" }, onclick: () => this.pass() }, "Pass (yield the floor)"));
       }
-      if (can.draft && openItems(s).length) {
+      if (can.draft && ["briefing", "consultations", "formal"].includes(can.kind) && openItems(s).length) {
         out.push(h("button", { type: "button", dataset: { key: "do-draft" }, onclick: () => this.open("draft", { draft: null }) }, "New draft…"));
       }
       if (can.myTurn) {

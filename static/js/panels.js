@@ -157,7 +157,8 @@ export class News {
     this.feed = h("section", { class: "card", "aria-labelledby": "feed-h" });
     this.regions = h("section", { class: "card", "aria-labelledby": "reg-h" });
     this.scores = h("div");
-    this.el.append(this.scores, this.feed, this.regions);
+    this.scoresSlot = h("div", {}, this.scores);
+    this.el.append(this.scoresSlot, this.feed, this.regions);
   }
 
   unread(seenSeq) {

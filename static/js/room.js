@@ -76,6 +76,9 @@ export class Room {
     const view = this.ctx.store.view;
     if (!view) return;
     this._bar(view);
+    // At the debrief the final scores lead the negotiating panel.
+    const slot = view.state.status === "concluded" ? this.negotiate.finalSlot : this.news.scoresSlot;
+    if (this.news.scores.parentElement !== slot) slot.appendChild(this.news.scores);
     this.negotiate.render();
     this.talk.render();
     this.brief.render();

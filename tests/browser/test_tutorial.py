@@ -21,7 +21,7 @@ def test_the_tutorial_through_to_the_scores(server, browser, contexts):
     expect(f.page.get_by_label("Scenario")).to_be_visible()
     shot(f.page, "01-home")
     axe(f.page, "01-home")
-    f.create("Tutorial", "Monday seminar")
+    f.create("Tutorial: a UN", "Monday seminar")
     links = f.join_links()
     assert set(links) == {"sg.1", "au.1", "au.2", "eu.1"}
 
@@ -107,6 +107,7 @@ def test_the_tutorial_through_to_the_scores(server, browser, contexts):
     expect(eu.page.locator(".agenda")).to_contain_text("European Union (co-sponsor)")
     expect(sg.page.locator(".amendment")).to_contain_text("The Council is notified")
     shot(sg.page, "08-room-formal")
+    shot(sg.page, "readme-room-formal", full=False)
     axe(sg.page, "08-room-formal")
     sg.page.get_by_role("button", name="Accept as friendly (merge it)").click()
     expect(sg.page.locator(".amendment")).to_contain_text("accepted by the sponsor")
@@ -124,6 +125,8 @@ def test_the_tutorial_through_to_the_scores(server, browser, contexts):
         p.section("Negotiate")
     expect(au.page.get_by_role("button", name="Vote yes")).to_be_visible()
     shot(au.page, "09-phone-ballot")
+    au.page.evaluate("document.querySelector('.voters').scrollIntoView({block: 'center'})")
+    shot(au.page, "readme-phone-ballot", full=False)
     axe(au.page, "09-phone-ballot")
     sg.click("Vote yes")
     expect(sg.page.locator(".ballot")).to_contain_text("You voted yes")
@@ -137,6 +140,7 @@ def test_the_tutorial_through_to_the_scores(server, browser, contexts):
     axe(eu.page, "10-room-results")
     expect(f.page.locator(".live .agenda")).to_contain_text("agreed")
     shot(f.page, "11-console-running")
+    shot(f.page, "readme-console", full=False)
     axe(f.page, "11-console-running")
 
     # Resolution, then round 2 with nothing more to agree: everyone passes.
@@ -154,7 +158,7 @@ def test_the_tutorial_through_to_the_scores(server, browser, contexts):
     # The debrief: every team's scores, with their parts, on every page.
     for p in (sg, au, eu):
         p.where("The session is over")
-        p.section("News")
+        p.section("Negotiate")
         table = p.page.locator(".scores.final")
         expect(table).to_be_visible()
         for team in ("UN Secretary-General", "African Union", "European Union"):
@@ -162,6 +166,7 @@ def test_the_tutorial_through_to_the_scores(server, browser, contexts):
         for part in ("Agreements", "Security", "Objectives", "Cost", "Total"):
             expect(table.locator("thead")).to_contain_text(part)
     shot(sg.page, "12-debrief")
+    shot(sg.page, "readme-debrief", full=False)
     axe(sg.page, "12-debrief")
     shot(au.page, "13-phone-debrief")
     expect(f.page.locator(".live .scores.final")).to_be_visible()
