@@ -1,0 +1,115 @@
+"""Chair: brokers. It lets the others table first; then it tables (and keeps revising) a
+compromise of the latest text of each other team: per issue the option most of them share
+(on a tie, the one it prefers, else the middle one), the median number, the members most of
+them include; for a package, each team's mean contribution. With a single text from the
+others, it balances that text against its own `linear` offer. It votes yes on texts near its
+compromise (the threshold loosens with time), never below its own reservation.
+
+Meant for the Secretary-General, but any team can chair. With nothing to broker after a full
+round of turns, or when the compromise is worth less than its reservation, it negotiates like
+`linear`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from clients.bots import burden, offers
+from clients.bots.base import TimeDependent
+from clients.bots.registry import register
+from clients.bots.situation import EPS, Situation
+from game.commands import Amend, Choice, Clauses, Command, Cosponsor, Table
+from game.scenario.agenda import Item
+
+NEAR = 0.75
+"""Similarity to its compromise at which the chair votes yes at the start; it falls to
+`NEAR - LOOSEN` at the last vote."""
+LOOSEN = 0.25
+
+
+@register
+class Chair(TimeDependent):
+    name = "chair"
+    summary = "tables compromise texts and votes for texts near them"
+    e = 1.0
+
+    def sources(self, sit: Situation, item: Item) -> list[Clauses]:
+        """The texts the chair brokers: each other team's latest text on the item."""
+        return self.anchors(sit, item)
+
+    def compromise(self, sit: Situation, item: Item) -> Clauses | None:
+        texts = self.sources(sit, item)
+        if not texts:
+            return None
+        if len(texts) < 2:
+            if not super().stake(sit, item):
+                return None
+            own = super().offer(sit, item)
+            if own is None:
+                return None
+            texts = [*texts, own]
+        text = offers.compromise(sit, item, texts)
+        if self.is_package(item):
+            pkg = burden.mean_package(sit, item, texts)
+            if pkg is None:
+                return None
+            text.update(pkg)
+        if not sit.fits(item, text) or not self.consents(sit, item, text):
+            return None
+        u = sit.utility(item, text)
+        if u is not None and u < sit.reservation(item) - EPS:
+            return None
+        return text
+
+    def stake(self, sit: Situation, item: Item) -> bool:
+        return super().stake(sit, item) or len(self.sources(sit, item)) >= 2
+
+    def item_moves(self, sit: Situation, item: Item) -> Iterator[Command]:
+        text = self.compromise(sit, item)
+        if text is None:
+            # Nothing to broker: let the others speak first; after a full round of turns
+            # with nothing to broker, negotiate like `linear`.
+            waited = sit.state.formal.turn > len(sit.state.formal.speakers)
+            if super().stake(sit, item) and (self.sources(sit, item) or waited):
+                yield from super().item_moves(sit, item)
+            return
+        tabled = sit.tabled(item)
+        same = [p for p in tabled if offers.same_text(item, p.clauses, text)]
+        if same:
+            if same[0].sponsor != sit.team and sit.team not in same[0].cosponsors:
+                yield Cosponsor(proposal=same[0].id)
+            return
+        own = sit.own_tabled(item)
+        if own is not None:
+            change = offers.changes(item, own.clauses, text)
+            if change:
+                yield Amend(proposal=own.id, clauses=change, note="compromise revised")
+            return
+        yield Table(item=item.id, clauses=text, title=f"{item.title}: compromise"[:200])
+
+    def vote(self, sit: Situation, item: Item, subject: str, text: Clauses) -> Choice:
+        reference = self.reference(sit, item)
+        if reference is None or sit.state.amendments.get(subject) is not None:
+            return super().vote(sit, item, subject, text)
+        if not self.consents(sit, item, text):
+            return "no"
+        u = sit.utility(item, text)
+        if u is not None and u < sit.reservation(item) - EPS:
+            return "no"
+        if self.is_package(item) and burden.gain(sit, item, text) < -EPS:
+            return "no"
+        near = NEAR - LOOSEN * sit.t
+        return "yes" if offers.similarity(item, text, reference) >= near - EPS else "no"
+
+    def reference(self, sit: Situation, item: Item) -> Clauses | None:
+        """The chair's own compromise this round if it tabled one, else the compromise of
+        the texts it has seen."""
+        s = sit.state
+        own = [
+            p
+            for p in s.proposals.values()
+            if p.item == item.id and p.sponsor == sit.team and p.round == s.round
+        ]
+        if own:
+            return max(own, key=lambda p: p.seq).clauses
+        return self.compromise(sit, item)
