@@ -123,14 +123,18 @@ function control(state, iss, start, blank) {
       };
     }
     case "contributions": {
+      // One row per team with resources, one column per resource; what each has left beside.
       const teams = state.scenario.teams.filter((t) => Object.keys(t.resources || {}).length);
+      const resources = [...new Set(teams.flatMap((t) => Object.keys(t.resources)))].sort();
       const inputs = [];
-      const rows = teams.map((t) =>
-        h(
+      const rows = teams.map((t) => {
+        const now = (state.teams[t.id] || {}).resources || t.resources;
+        return h(
           "tr",
           {},
           h("th", { scope: "row" }, t.name),
-          Object.keys(t.resources).map((resource) => {
+          resources.map((resource) => {
+            if (!(resource in t.resources)) return h("td", { class: "none" }, "—");
             const v = start && start[t.id] ? start[t.id][resource] : undefined;
             const input = h("input", {
               type: "number",
@@ -141,12 +145,27 @@ function control(state, iss, start, blank) {
               "aria-label": `${t.name}: ${resource}`,
             });
             inputs.push([t.id, resource, input]);
-            return h("td", {}, input, h("span", { class: "unit" }, ` ${resource}`));
+            return h("td", {}, input, h("span", { class: "unit" }, `has ${number(now[resource] ?? 0)}`));
           }),
-        ),
-      );
+        );
+      });
       return {
-        el: h("fieldset", { class: "contributions" }, h("legend", {}, iss.title), h("table", {}, h("tbody", {}, rows))),
+        el: h(
+          "fieldset",
+          { class: "contributions" },
+          h("legend", {}, iss.title),
+          h("p", { class: "hint" }, "Each team's pledge per resource. A package needs the yes vote of every team it asks to contribute."),
+          h(
+            "div",
+            { class: "scroll" },
+            h(
+              "table",
+              {},
+              h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Delegation"), resources.map((r) => h("th", { scope: "col" }, r)))),
+              h("tbody", {}, rows),
+            ),
+          ),
+        ),
         read: () => {
           const out = {};
           let any = false;
