@@ -102,7 +102,10 @@ class Limits(BaseModel):
     frame_cap: int = Field(description="Largest frame the server reads, in bytes.")
     rate_per_s: float = Field(description="Messages per second a client may sustain.")
     rate_burst: int = Field(description="Messages a client may send at once.")
-    send_queue: int = Field(description="Messages the server queues before it drops a client.")
+    send_queue: int = Field(
+        description="Sends the server queues before it drops a client (one send: what one "
+        "committed batch brings it, its events and replies)."
+    )
     replay_limit: int = Field(description="Events the server replays before it sends a snapshot.")
 
 

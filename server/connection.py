@@ -1,15 +1,20 @@
 """One client connection: what it may see, what it may send, and its bounded outbox.
 
 Nothing is written to the socket from the session's writer: messages go into the
-connection's outbox (a bounded queue) and a sender task writes them. A client that lets the
-outbox fill is disconnected (close code 4008) instead of growing the server's memory; it can
-reconnect with `since` and lose nothing.
+connection's outbox and a sender task writes them. The outbox counts sends, not messages:
+everything queued for the connection in one turn of the event loop (a committed batch's
+`events` and the replies to its commands, which can be hundreds when a client pipelines)
+is one send. A client that lets `send_queue` sends pile up is disconnected (close code 4008)
+instead of growing the server's memory; it can reconnect with `since` and lose nothing. (A
+bound on messages would drop a client that reads promptly but pipelines many commands: one
+batch answers them all at once.)
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -58,7 +63,11 @@ class Connection:
         # serves every seat of a team (and with seat=None nothing seat-specific can slip in).
         self.team_viewer = Viewer(role=self.viewer.role, team=self.viewer.team)
         self.synced = 0
-        self.outbox: asyncio.Queue[str | None] = asyncio.Queue(maxsize=settings.send_queue)
+        self.outbox: deque[list[str]] = deque()
+        """Sends waiting for the sender: the messages of one event-loop turn each."""
+        self._open: list[str] | None = None
+        """The send this turn is filling (sealed at the end of the turn)."""
+        self._wake: asyncio.Future[None] | None = None
         self.bucket = TokenBucket(settings.rate_per_s, settings.rate_burst)
         self._send_text = send_text
         self._close = close
@@ -73,11 +82,26 @@ class Connection:
     def enqueue(self, text: str) -> None:
         if self.closed:
             return
-        try:
-            self.outbox.put_nowait(text)
-        except asyncio.QueueFull:
-            self.metrics.slow_consumers.inc()
-            self.close(CloseCode.SLOW_CONSUMER, "slow consumer: reconnect with since")
+        batch = self._open
+        if batch is None:
+            if len(self.outbox) >= self.settings.send_queue:
+                self.metrics.slow_consumers.inc()
+                self.close(CloseCode.SLOW_CONSUMER, "slow consumer: reconnect with since")
+                return
+            batch = self._open = []
+            self.outbox.append(batch)
+            asyncio.get_running_loop().call_soon(self._seal, batch)
+            self._wakeup()
+        batch.append(text)
+
+    def _seal(self, batch: list[str]) -> None:
+        if self._open is batch:
+            self._open = None
+
+    def _wakeup(self) -> None:
+        wake = self._wake
+        if wake is not None and not wake.done():
+            wake.set_result(None)
 
     def send_model(self, message: BaseModel) -> None:
         self.enqueue(message.model_dump_json())
@@ -129,18 +153,29 @@ class Connection:
         self.closed = True
         self.close_code = code
         self.live.detach(self)
-        # Drop what is queued: the client will resync. The sentinel wakes the sender.
-        while not self.outbox.empty():
-            self.outbox.get_nowait()
-        self.outbox.put_nowait(None)
+        # Drop what is queued: the client will resync. Wake the sender so that it ends.
+        self.outbox.clear()
+        self._open = None
+        self._wakeup()
         asyncio.get_running_loop().create_task(self._close(code, reason))
 
     async def sender(self) -> None:
+        outbox = self.outbox
+        loop = asyncio.get_running_loop()
         while True:
-            text = await self.outbox.get()
-            if text is None:
-                return
-            await self._send_text(text)
+            while not outbox:
+                if self.closed:
+                    return
+                self._wake = loop.create_future()
+                await self._wake
+                self._wake = None
+            batch = outbox.popleft()
+            if batch is self._open:
+                self._open = None  # taken before its turn ended: later messages start anew
+            for text in batch:
+                if self.closed:
+                    return
+                await self._send_text(text)
 
     # --- incoming -----------------------------------------------------------------------------
 

@@ -73,7 +73,10 @@ class Settings(BaseSettings):
     )
     frame_cap: int = Field(default=64 * 1024, description="Largest websocket frame accepted.")
     send_queue: int = Field(
-        default=512, ge=1, description="Messages queued per connection before it counts as slow."
+        default=512,
+        ge=1,
+        description="Sends queued per connection before it counts as slow (one send: what one "
+        "committed batch brings it).",
     )
     rate_per_s: float = Field(default=20.0, gt=0, description="Sustained messages/s per client.")
     rate_burst: int = Field(default=40, ge=1, description="Burst of messages per client.")
