@@ -10,10 +10,10 @@ import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
 from server.store import tables as t
-from server.store.writer import Op, Writer
+from server.store.writer import Insert, Op, Writer
 
 
 @dataclass
@@ -71,8 +71,7 @@ class Batch:
 
 
 def _insert(table, rows: list[dict]) -> Op:  # type: ignore[no-untyped-def]
-    stmt = insert(table)
-    return lambda connection: connection.execute(stmt, rows)
+    return Insert(table, rows)
 
 
 def _run(stmt) -> Op:  # type: ignore[no-untyped-def]

@@ -16,13 +16,28 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, Table, insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 log = logging.getLogger(__name__)
 
 Op = Callable[[Connection], object]
 """One write: a function of the open connection (it runs inside the group's transaction)."""
+
+
+class Insert:
+    """An op that inserts `rows` into `table`. Unlike an opaque op, the writer can merge it
+    with the same table's inserts from the other batches of a group (one executemany)."""
+
+    __slots__ = ("rows", "table")
+
+    def __init__(self, table: Table, rows: list[dict]) -> None:
+        self.table = table
+        self.rows = rows
+
+    def __call__(self, connection: Connection) -> object:
+        return connection.execute(insert(self.table), self.rows)
+
 
 MAX_GROUP = 512
 
@@ -93,6 +108,21 @@ class Writer:
 
     @staticmethod
     def _commit(connection: Connection, group: list[_Job]) -> list[BaseException | None]:
+        if len(group) > 1 and all(isinstance(op, Insert) for job in group for op in job.ops):
+            # The usual group: only inserts. Try them merged, one executemany per table and no
+            # savepoints; should anything clash, roll back and redo it batch by batch below,
+            # so that the clash fails its own session's batch alone.
+            try:
+                with connection.begin():
+                    merged: dict[Table, list[dict]] = {}
+                    for job in group:
+                        for op in job.ops:
+                            merged.setdefault(op.table, []).extend(op.rows)  # type: ignore[attr-defined]
+                    for table, rows in merged.items():
+                        connection.execute(insert(table), rows)
+                return [None] * len(group)
+            except Exception:
+                log.info("a merged write group of %d failed; retrying batch by batch", len(group))
         outcomes: list[BaseException | None] = []
         with connection.begin():
             if len(group) == 1:
