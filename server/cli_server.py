@@ -50,6 +50,9 @@ def serve(
     )
     on_ready = _demo(settings, demo_scenario) if demo else _announce(settings)
     app = create_app(settings, on_ready=on_ready)
+    from server import gc_policy
+
+    gc_policy.install()
     uvicorn.run(
         app,
         host=settings.host,
