@@ -83,6 +83,13 @@ export class Negotiate {
       h("section", { class: "card", "aria-labelledby": "st-h" }, h("h2", { id: "st-h" }, "Statements on the record"), this.statements),
     );
     this.form = null; // {kind, key, el, update}
+    this.formHost.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && this.form) {
+        e.preventDefault();
+        this.close();
+        this.moveButtons.querySelector("button")?.focus();
+      }
+    });
   }
 
   render() {

@@ -174,7 +174,8 @@ function room(session, held) {
     const seat = s.seats[held.seat];
     const team = s.scenario.teams.find((t) => t.id === held.team);
     who.textContent = `${team ? team.name : held.team}${seat && seat.name ? ` · ${seat.name}` : ""}`;
-    document.title = `${team ? team.name : held.team} — ${s.title} — Chapter VIII`;
+    const turn = store.view.phase && store.view.phase.holder === held.team && s.status === "running";
+    document.title = `${turn ? "Your turn — " : ""}${team ? team.name : held.team} — ${s.title} — Chapter VIII`;
     roomView.render();
   });
   setInterval(() => {

@@ -46,7 +46,7 @@ export class Room {
       nav.appendChild(button);
       this.panels[id] = h(
         "section",
-        { class: `panel panel-${id}`, id: `${prefix}panel-${id}`, "aria-label": label },
+        { class: `panel panel-${id}`, id: `${prefix}panel-${id}`, "aria-label": label, tabindex: -1 },
         body,
       );
     }
