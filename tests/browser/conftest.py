@@ -16,7 +16,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from game.scenario.model import Scenario
 from tests.game.canaries import with_canaries
@@ -38,6 +45,8 @@ ARGS = [
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 PROJECTOR = {"width": 1920, "height": 1080}
+# A loaded CI machine may take a moment to fan an event out to four browsers.
+expect.set_options(timeout=10_000)
 
 
 def write_scenarios(folder: Path) -> Path:
