@@ -42,6 +42,8 @@ KEY = "hashtextextended('chapter8.clock:' || {}, 0)"
 
 class Lease(Protocol):
     def holds(self, session: str) -> bool: ...
+    @property
+    def held(self) -> frozenset[str]: ...
     def want(self, session: str) -> None: ...
     def drop(self, session: str) -> None: ...
     async def start(self) -> None: ...
@@ -53,6 +55,10 @@ class LocalLease:
 
     def holds(self, session: str) -> bool:
         return True
+
+    @property
+    def held(self) -> frozenset[str]:
+        return frozenset()
 
     def want(self, session: str) -> None:
         return None

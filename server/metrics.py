@@ -36,6 +36,11 @@ class Metrics:
         self.events = Counter(
             "chapter8_events", "Events committed to the store.", registry=self.registry
         )
+        self.clocks = Gauge(
+            "chapter8_clocks_held",
+            "Sessions whose clock this process fires (it holds their lease).",
+            registry=self.registry,
+        )
         self.clashes = Counter(
             "chapter8_clashes",
             "Batches that another process committed first (decided again on the new state).",

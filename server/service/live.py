@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from game import engine
 from game.commands import SYSTEM, AssignSeat, FreeSeat, Tick
@@ -197,6 +197,11 @@ class LiveSession:
                 # Another process committed first: what was decided here never happened.
                 self.metrics.clashes.inc()
                 self._stale = True
+            except DBAPIError as exc:
+                log.warning("session %s: the store failed a batch (%s)", self.id, exc.orig)
+                self._stale = True
+                await self._recover(keys)
+                break
             except Exception:
                 log.exception("session %s: a batch failed; reloading from the store", self.id)
                 self._stale = True

@@ -77,6 +77,9 @@ class SessionService:
             else LocalLease()
         )
         self._poller: asyncio.Task[None] | None = None
+        metrics.clocks.set_function(
+            lambda: len(self.lease.held) if self.shared else len(self.live_sessions)
+        )
 
     # --- lifecycle ----------------------------------------------------------------------------
 
