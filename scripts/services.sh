@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Make sure the services the test suite needs are installed and running on this machine:
-# PostgreSQL (127.0.0.1:5432, trust auth), Redis (127.0.0.1:6379) and Debian's Chromium (for the
-# browser tests). Installs with apt-get what is missing (apt-get update first), starts what is
-# stopped, and fails loudly if a service still does not answer: the suite never skips.
+# PostgreSQL (127.0.0.1:5432, trust auth), Redis (127.0.0.1:6379), Debian's nginx (the cluster
+# tests' proxy) and Debian's Chromium (for the browser tests). Installs with apt-get what is
+# missing (apt-get update first), starts what is stopped, and fails loudly if a service still
+# does not answer: the suite never skips.
 set -euo pipefail
 
 need_apt_update=1
@@ -51,6 +52,14 @@ fi
 for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done
 redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { echo "services: Redis does not answer" >&2; exit 1; }
 
+# --- nginx (tests/cluster/ runs deploy/nginx/nginx.conf in front of the server processes) ------
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  echo "services: installing nginx"
+  as_root bash -c "$(declare -f apt_install); need_apt_update=$need_apt_update; apt_install nginx"
+  need_apt_update=0
+fi
+PATH="$PATH:/usr/sbin" nginx -v 2>/dev/null || { echo "services: nginx does not run" >&2; exit 1; }
+
 # --- Chromium (browser tests) -------------------------------------------------------------------
 if ! command -v chromium >/dev/null 2>&1; then
   echo "services: installing Chromium"
@@ -63,4 +72,4 @@ if ! command -v npm >/dev/null 2>&1; then
   as_root bash -c "$(declare -f apt_install); need_apt_update=$need_apt_update; apt_install nodejs npm"
 fi
 
-echo "services: PostgreSQL, Redis, Chromium and npm are ready"
+echo "services: PostgreSQL, Redis, nginx, Chromium and npm are ready"

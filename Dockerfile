@@ -1,0 +1,32 @@
+# The Chapter VIII server: `chapter8 serve` (the default command) or `chapter8 migrate`.
+# Configured by environment variables only (README.md); docker-compose.yml runs it.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+# Dependencies first, so that a change to the code does not reinstall them.
+COPY pyproject.toml README.md ./
+RUN mkdir game server clients \
+    && touch game/__init__.py server/__init__.py clients/__init__.py \
+    && pip install . \
+    && pip uninstall -y chapter8 \
+    && rm -rf game server clients
+COPY alembic.ini ./
+COPY alembic ./alembic
+COPY scenarios ./scenarios
+COPY game ./game
+COPY server ./server
+COPY clients ./clients
+# Editable: the server finds alembic.ini and scenarios/ beside its package, as in a checkout.
+RUN pip install --no-deps -e . \
+    && useradd --system --uid 10001 --home-dir /app chapter8
+USER chapter8
+
+ENV CHAPTER8_HOST=0.0.0.0 \
+    CHAPTER8_PORT=8000
+EXPOSE 8000
+CMD ["chapter8", "serve"]
