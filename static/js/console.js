@@ -148,7 +148,18 @@ class Console {
       )),
       this.controlError,
     );
-    this.seats.append(h("h2", { id: "seats-h" }, "Seats and join links"), this.seatsBody, this.seatForm, this.seatError);
+    this.seats.append(
+      h("h2", { id: "seats-h" }, "Seats and join links"),
+      h(
+        "div",
+        { class: "row" },
+        h("button", { type: "button", dataset: { key: "qr-all" }, onclick: () => this._qrAll() }, "Every free seat's QR code (projector)"),
+        h("span", { class: "hint" }, "Players scan their delegation's code with a phone's camera."),
+      ),
+      this.seatsBody,
+      this.seatForm,
+      this.seatError,
+    );
     // Announcements.
     const announce = h("textarea", { rows: 2, maxLength: 4000, id: uid("ann") });
     const announceErr = errorBox();
@@ -390,9 +401,7 @@ class Console {
     target.focus();
   }
 
-  async _qr(seat, link) {
-    const s = this.store.state;
-    let svg;
+  async _qrImage(seat, link) {
     try {
       const r = await fetch(`/api/sessions/${encodeURIComponent(this.session)}/seats/${encodeURIComponent(seat.id)}/qr`, {
         method: "POST",
@@ -400,13 +409,60 @@ class Console {
         body: JSON.stringify({ code: link.code }),
       });
       if (!r.ok) throw new Error((await r.json()).detail.reason);
-      svg = await r.blob();
+      const url = URL.createObjectURL(await r.blob());
+      this.qrUrls.push(url);
+      return url;
     } catch (err) {
       showError(this.seatError, `QR code for ${seat.id}: ${err.message || "the server could not make it"}`);
+      return null;
+    }
+  }
+
+  _dialog(dialog) {
+    dialog.addEventListener("close", () => {
+      dialog.remove();
+      for (const url of this.qrUrls.splice(0)) URL.revokeObjectURL(url);
+    });
+    document.body.appendChild(dialog);
+    dialog.showModal();
+  }
+
+  async _qrAll() {
+    const s = this.store.state;
+    const known = links(this.session);
+    const seats = Object.values(s.seats).filter((seat) => !seat.name && known[seat.id]);
+    if (!seats.length) {
+      showError(this.seatError, "No free seat has a link on this device: use New link first.");
       return;
     }
-    const url = URL.createObjectURL(svg);
-    this.qrUrls.push(url);
+    const cards = [];
+    for (const seat of seats) {
+      const url = await this._qrImage(seat, known[seat.id]);
+      if (!url) return;
+      cards.push(
+        h(
+          "figure",
+          {},
+          h("img", { src: url, alt: `QR code of the join link for ${teamName(s, seat.team)}, seat ${seat.id}` }),
+          h("figcaption", {}, h("strong", {}, teamName(s, seat.team)), ` — seat ${seat.id}`),
+        ),
+      );
+    }
+    this._dialog(
+      h(
+        "dialog",
+        { class: "qr qr-all", "aria-labelledby": "qr-all-h" },
+        h("h2", { id: "qr-all-h" }, `Join ${s.title}: scan your delegation's code`),
+        h("div", { class: "qr-grid" }, cards),
+        h("form", { method: "dialog" }, h("button", { type: "submit", class: "primary" }, "Close")),
+      ),
+    );
+  }
+
+  async _qr(seat, link) {
+    const s = this.store.state;
+    const url = await this._qrImage(seat, link);
+    if (!url) return;
     const dialog = h(
       "dialog",
       { class: "qr", "aria-labelledby": "qr-h" },
@@ -415,9 +471,7 @@ class Console {
       h("p", { class: "hint" }, "Scan with a phone's camera to join. Anyone who scans it gets this seat."),
       h("form", { method: "dialog" }, h("button", { type: "submit", class: "primary" }, "Close")),
     );
-    dialog.addEventListener("close", () => dialog.remove());
-    document.body.appendChild(dialog);
-    dialog.showModal();
+    this._dialog(dialog);
   }
 
   // --- injects ------------------------------------------------------------------------------

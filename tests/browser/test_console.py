@@ -35,6 +35,15 @@ def test_the_console_runs_the_room(server, browser, contexts):
     axe(f.page, "15-console-qr")
     dialog.get_by_role("button", name="Close").click()
     expect(dialog).to_have_count(0)
+    # Every free seat's code at once, for the projector.
+    f.page.get_by_role("button", name="Every free seat's QR code (projector)").click()
+    grid = f.page.locator("dialog.qr-all")
+    expect(grid.get_by_role("img")).to_have_count(1)
+    expect(grid).to_contain_text("African Union — seat au.2")
+    shot(f.page, "15-console-qr-all", full=False)
+    axe(f.page, "15-console-qr-all")
+    grid.get_by_role("button", name="Close").click()
+    expect(grid).to_have_count(0)
 
     # The same link on a second device: both play the seat.
     link = row(f, "au.1").locator("input.link").input_value()
