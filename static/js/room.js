@@ -4,7 +4,7 @@
 
 import { h, region } from "./dom.js";
 import { duration, left, statusWord, teamName } from "./format.js";
-import { Negotiate } from "./move.js";
+import { Negotiate, abilities } from "./move.js";
 import { Brief, News } from "./panels.js";
 import * as persist from "./persist.js";
 import { Talk } from "./talk.js";
@@ -93,8 +93,9 @@ export class Room {
     }
     this._badge("talk", this.visible("talk") ? 0 : this.talk.unread());
     this._badge("news", this.visible("news") ? 0 : this.news.unread(this.newsSeen));
-    const can = this.negotiate && view.phase && view.phase.holder === this.ctx.team && view.state.status === "running";
-    this._badge("move", !this.visible("move") && can ? "!" : 0);
+    // Your turn, or a ballot waiting for your vote: the section bar says so.
+    const can = this.ctx.team && !this.ctx.readonly ? abilities(view, this.ctx.team) : null;
+    this._badge("move", !this.visible("move") && can && (can.myTurn || can.vote) ? "!" : 0);
     this.tick();
   }
 
@@ -102,7 +103,7 @@ export class Room {
     const badge = this.buttons[id].querySelector(".badge");
     badge.hidden = !n;
     badge.textContent = n ? String(n) : "";
-    if (n) badge.setAttribute("aria-label", n === "!" ? "your turn" : `${n} new`);
+    if (n) badge.setAttribute("aria-label", n === "!" ? "your move" : `${n} new`);
   }
 
   _bar(view) {
