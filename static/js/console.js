@@ -349,7 +349,9 @@ class Console {
   _assignForm(seat) {
     const s = this.store.state;
     const name = h("input", { type: "text", maxLength: 200, required: true, value: seat.name || "" });
-    const bot = h("input", { type: "text", maxLength: 40, value: seat.bot || "", placeholder: "e.g. cooperative" });
+    // Suggestions only (docs/bots.md lists the strategies); the server passes the name on.
+    const strategies = h("datalist", { id: uid("bots") }, ["boulware", "linear", "conceder", "tit_for_tat", "free_rider", "chair"].map((b) => h("option", { value: b })));
+    const bot = h("input", { type: "text", maxLength: 40, value: seat.bot || "", placeholder: "e.g. boulware", list: strategies.id });
     const err = errorBox();
     const form = h(
       "form",
@@ -365,6 +367,7 @@ class Console {
       h("h3", {}, `Give ${seat.id} (${teamName(s, seat.team)}) to someone`),
       field("Name", name),
       field("Bot strategy (leave empty for a person)", bot, "A bot plays the seat through the same protocol; the server passes the strategy's name on as the seat's bot."),
+      strategies,
       h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, "Assign the seat"), h("button", { type: "button", onclick: () => this.seatForm.replaceChildren() }, "Cancel")),
       err,
     );
