@@ -64,5 +64,11 @@ const WORDS = {
 export function connectionBadge(el, link, state) {
   const waiting = link.queued;
   el.dataset.state = state;
-  el.textContent = WORDS[state] + (waiting && state !== "online" ? ` — ${waiting} move${waiting > 1 ? "s" : ""} waiting to be sent` : "");
+  let text = WORDS[state] + (waiting && state !== "online" ? ` — ${waiting} move${waiting > 1 ? "s" : ""} waiting to be sent` : "");
+  if (state === "reconnecting" && link.failures >= 4 && navigator.onLine) {
+    // Online, yet refused again and again: most often the page was opened at another address
+    // than the link's (the server only lets its own address open a session socket).
+    text += ". Still no connection: check the network, or open the exact link you were given";
+  }
+  if (el.textContent !== text) el.textContent = text;
 }

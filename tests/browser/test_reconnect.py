@@ -4,10 +4,11 @@ exactly once, and loses nothing that was typed, not even across a reload."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe, shot
+from tests.browser.conftest import axe, new_page, shot
 from tests.browser.people import gather
 
 pytestmark = pytest.mark.browser
@@ -61,3 +62,17 @@ def test_a_network_cut_mid_phase_loses_nothing(server, browser, contexts):
     expect(au.page.get_by_label("Message to Team channel")).to_have_value(half)
     au.where("Consultations")
     assert not au.page.js_errors, au.page.js_errors
+
+
+def test_a_page_at_another_address_says_why_it_cannot_connect(server, browser, contexts):
+    """The server lets only its own address open a session socket: a page opened at another
+    name for the same machine is refused, and says what to do instead of spinning."""
+    created = httpx.post(
+        f"{server.base}/api/sessions", json={"scenario": "tutorial"}, timeout=10
+    ).json()
+    link = created["join_links"][0]["link"].replace("127.0.0.1", "localhost")
+    page = new_page(browser, contexts)
+    page.goto(link)
+    page.get_by_label("Your name").fill("Elsewhere")
+    page.get_by_role("button", name="Join").click()
+    expect(page.locator("#conn")).to_contain_text("open the exact link", timeout=30_000)
