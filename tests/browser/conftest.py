@@ -27,6 +27,7 @@ from playwright.sync_api import (
 
 from game.scenario.model import Scenario
 from tests.game.canaries import with_canaries
+from tests.game.tiny import tiny
 from tests.server.harness import ROOT, Server
 
 CHROMIUM = os.environ.get("CHAPTER8_CHROMIUM", "/usr/bin/chromium")
@@ -50,7 +51,8 @@ expect.set_options(timeout=10_000)
 
 
 def write_scenarios(folder: Path) -> Path:
-    """The shipped tutorial with canaries in every secret (briefs, objectives, reservations)."""
+    """The shipped tutorial with canaries in every secret (briefs, objectives, reservations),
+    and the engine tests' tiny scenario (a burden-sharing item)."""
     folder.mkdir(parents=True, exist_ok=True)
     tutorial = Scenario.model_validate(
         yaml.safe_load((ROOT / "scenarios" / "tutorial.yaml").read_text(encoding="utf-8"))
@@ -59,6 +61,8 @@ def write_scenarios(folder: Path) -> Path:
         update={"id": "canary_tutorial", "title": "Canary tutorial"}
     )
     (folder / "canary_tutorial.json").write_text(canary.model_dump_json())
+    # Small, with a burden-sharing item (pledges and deliveries).
+    (folder / "tiny.json").write_text(tiny().model_dump_json())
     return folder
 
 
