@@ -51,12 +51,15 @@ class Principal:
     kind: Literal["facilitator", "seat"]
     seat: str | None = None
     team: str | None = None
+    bot: bool = False
+    """The seat was given to a bot when this token was issued: its commands are logged as a
+    bot's (`Actor.bot`). Giving the seat to anyone else revokes the token."""
 
     @property
     def actor(self) -> Actor:
         if self.kind == "facilitator":
             return FACILITATOR
-        return Actor(role="seat", team=self.team, seat=self.seat)
+        return Actor(role="seat", team=self.team, seat=self.seat, bot=self.bot)
 
     @property
     def viewer(self) -> Viewer:

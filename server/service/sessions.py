@@ -227,11 +227,13 @@ class SessionService:
             live = await self.live(row["session_id"])
         except NotFound:
             return None
+        held = live.state.seats.get(row["seat"])
         return auth.Principal(
             session=row["session_id"],
             kind="seat",
             seat=row["seat"],
             team=live.team_of(row["seat"]),
+            bot=held is not None and held.bot is not None,
         )
 
     async def join(self, session: str, code: str, name: str | None) -> tuple[str, str] | None:
