@@ -47,6 +47,12 @@ class Settings(BaseSettings):
         description="Several processes: how often each checks its sessions against the "
         "database, for a fan-out notice it missed.",
     )
+    idle_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="Several processes: a session with no connection and no work in this "
+        "process for this long stops being followed here (unless this process fires its clock).",
+    )
     lease_s: float = Field(
         default=1.0,
         gt=0,

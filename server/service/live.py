@@ -81,6 +81,7 @@ class LiveSession:
         replay_limit: int,
         lease: Lease | None = None,
         shared: bool = False,
+        reader: cluster.Reader | None = None,
     ) -> None:
         self.id = session
         self.store = store
@@ -91,6 +92,7 @@ class LiveSession:
         self.lease = lease
         self.shared = shared
         """Other processes may write this session too (PostgreSQL): look before acting."""
+        self.reader = reader
         self._known = 0
         """The newest seq another process announced."""
         self._behind = False
@@ -98,6 +100,9 @@ class LiveSession:
         self._stale = False
         """The in-memory state may hold what was not committed: reload before anything."""
         self._unwatch: Callable[[], None] | None = None
+        self.used = time.monotonic()
+        """When this process last had work for the session (see `idle`)."""
+        self.stopped = False
         self._adopt(restored)
         self.queue: asyncio.Queue[CommandWork | ControlWork] = asyncio.Queue()
         self.alarm = Alarm(self._tick)
@@ -125,6 +130,7 @@ class LiveSession:
         self._arm()
 
     async def stop(self) -> None:
+        self.stopped = True
         if self._unwatch is not None:
             self._unwatch()
         self.alarm.cancel()
@@ -132,10 +138,28 @@ class LiveSession:
             self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
+        while not self.queue.empty():
+            self._refuse_unloaded(self.queue.get_nowait())
+
+    def idle(self, now: float, after: float) -> bool:
+        """Nobody here has used the session for `after` seconds: no connection, no work."""
+        return not self.connections and self.queue.empty() and now - self.used > after
+
+    def _refuse_unloaded(self, work: CommandWork | ControlWork) -> None:
+        # Whoever still held this object after the service let it go: retry, as for any
+        # `unavailable`, and the service loads the session afresh.
+        if isinstance(work, CommandWork):
+            self._answer(work, _unavailable(work.cid), {})
+        elif not work.future.done():
+            work.future.set_exception(RuntimeError(f"session {self.id} was unloaded here"))
 
     # --- the queue ----------------------------------------------------------------------------
 
     def submit(self, work: CommandWork | ControlWork) -> None:
+        if self.stopped:
+            self._refuse_unloaded(work)
+            return
+        self.used = time.monotonic()
         self.queue.put_nowait(work)
 
     async def call(self, fn: Callable[[], Any]) -> Any:
@@ -379,7 +403,10 @@ class LiveSession:
             await self._recover([])
             return
         try:
-            rows = await self.store.read(st.events_after, self.id, self.committed, None)
+            if self.reader is not None:
+                rows = await self.reader.events_after(self.id, self.committed)
+            else:
+                rows = await self.store.read(st.events_after, self.id, self.committed, None)
         except Exception as exc:
             log.warning("session %s: cannot read the store (%s)", self.id, exc)
             return

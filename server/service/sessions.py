@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,6 +78,7 @@ class SessionService:
             else LocalLease()
         )
         self._poller: asyncio.Task[None] | None = None
+        self.reader = cluster.Reader(store.engine) if self.shared else None
         metrics.clocks.set_function(
             lambda: len(self.lease.held) if self.shared else len(self.live_sessions)
         )
@@ -89,6 +91,8 @@ class SessionService:
         running sessions that no process holds and loads them."""
         await self.fanout.start()
         await self.lease.start()
+        if self.reader is not None:
+            self.reader.start()
         if self.shared:
             self._poller = asyncio.create_task(self._poll(), name="catch-up-poll")
             return
@@ -109,6 +113,8 @@ class SessionService:
         self.metrics.sessions.set(0)
         await self.lease.close()
         await self.fanout.close()
+        if self.reader is not None:
+            await self.reader.close()
 
     def _clock_gained(self, session: str) -> None:
         live = self.live_sessions.get(session)
@@ -137,6 +143,19 @@ class SessionService:
                 live = self.live_sessions.get(session)
                 if live is not None and (seq > live.committed or live.stale):
                     live.follow(seq if seq > live.committed else None)
+            await self._unload_idle()
+
+    async def _unload_idle(self) -> None:
+        """Stop following sessions nobody here uses: no connection and no work for `idle_s`,
+        and their clock fired elsewhere. (A clock's holder keeps its session: handing the
+        clock over would leave its deadlines unfired for a lease round.)"""
+        now = time.monotonic()
+        for session, live in list(self.live_sessions.items()):
+            if live.idle(now, self.settings.idle_s) and not self.lease.holds(session):
+                self.live_sessions.pop(session, None)
+                await live.stop()
+                self.lease.drop(session)
+                self.metrics.sessions.set(len(self.live_sessions))
 
     async def live(self, session: str) -> LiveSession:
         found = self.live_sessions.get(session)
@@ -164,6 +183,7 @@ class SessionService:
             replay_limit=self.settings.replay_limit,
             lease=self.lease,
             shared=self.shared,
+            reader=self.reader,
         )
         self.live_sessions[session] = live
         live.start()

@@ -79,3 +79,24 @@ async def test_a_process_without_redis_follows_by_polling(make_cluster):
     ]
     for client in (deaf, loud, party.f):
         await client.close()
+
+
+async def test_a_process_stops_following_a_session_nobody_uses_there(make_cluster):
+    cluster = make_cluster(2, env={"CHAPTER8_IDLE_S": "1", "CHAPTER8_CATCHUP_S": "0.5"})
+    party = await gather(cluster.direct(0), devices=1, connect_all=False)
+    player = await connect(cluster.direct(0), party.session, party.tokens["sg.1"][0])
+    # Process 1 loads the session for one look, then nobody uses it there.
+    assert (await party.summary(cluster.direct(1)))["id"] == party.session
+    assert cluster.metric(1, "chapter8_sessions_live") == 1
+    assert cluster.metric(0, "chapter8_clocks_held") == 1  # the creator fires the clock
+    await wait_for(lambda: cluster.metric(1, "chapter8_sessions_live") == 0, timeout=10)
+    # Process 0 keeps it (a connection, and the clock); process 1 serves it again on demand.
+    assert cluster.metric(0, "chapter8_sessions_live") == 1
+    again = await connect(cluster.direct(1), party.session, party.tokens["eu.1"][0])
+    await player.ok({"type": "say", "channel": "team", "text": "still here"})
+    facilitator = await connect(cluster.direct(1), party.session, party.fac_token)
+    await facilitator.ok({"type": "start"})
+    await player.caught_up(await party.seq())
+    assert not player.gaps and not again.gaps
+    for client in (player, again, facilitator):
+        await client.close()
