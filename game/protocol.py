@@ -47,7 +47,8 @@ class ServerCode(StrEnum):
     FORBIDDEN = "forbidden"
     """The token is valid but not for this: another session, or a facilitator-only action."""
     UNAVAILABLE = "unavailable"
-    """The server could not commit the command (the store failed); nothing changed. Retry."""
+    """The server could not commit the command (the store failed, or another server process
+    kept committing first); nothing was seen. Retry with the same id after `retry_ms`."""
 
 
 RejectCode = Code | ServerCode
@@ -157,7 +158,9 @@ class Rejected(Message):
     id: str | None
     code: RejectCode
     reason: str
-    retry_ms: int | None = Field(default=None, description="With rate_limited: when to retry.")
+    retry_ms: int | None = Field(
+        default=None, description="With rate_limited or unavailable: when to retry."
+    )
 
 
 class Presence(Message):
