@@ -16,6 +16,10 @@ others); `deliver` is for a batch read back from the store (local listeners only
 registers the one follower of a session in this process (its `LiveSession`), which is told
 `on_moved(seq)` when another process announces a new head, and `on_moved(None)` when notices
 may have been missed and it should look at the store.
+
+Presence (who is connected, for the facilitator) is per process too: `share_presence` tells
+the others this process's counts for a session, `others_presence` gives theirs, and the
+watcher's `on_presence()` is called when they change.
 """
 
 from __future__ import annotations
@@ -46,6 +50,9 @@ class Published:
 
 Listener = Callable[[Published], None]
 OnMoved = Callable[[int | None], None]
+OnPresence = Callable[[], None]
+Counts = dict[str, Any]
+"""A process's presence in a session: {"seats": {seat: connections}, "facilitators": n}."""
 
 
 class Fanout(Protocol):
@@ -61,9 +68,16 @@ class Fanout(Protocol):
         """A batch another process committed, read back from the store: local listeners."""
         ...
 
-    def watch(self, session: str, on_moved: OnMoved) -> Callable[[], None]:
-        """Be told when another process moves `session` on; returns unwatch."""
+    def watch(
+        self, session: str, on_moved: OnMoved, on_presence: OnPresence | None = None
+    ) -> Callable[[], None]:
+        """Be told when another process moves `session` on (or its presence changes);
+        returns unwatch."""
         ...
+
+    def share_presence(self, session: str, counts: Counts) -> None: ...
+
+    def others_presence(self, session: str) -> list[Counts]: ...
 
     def listeners(self, session: str) -> int: ...
 
@@ -102,8 +116,16 @@ class InProcessFanout:
     def deliver(self, published: Published) -> None:
         self.publish(published)
 
-    def watch(self, session: str, on_moved: OnMoved) -> Callable[[], None]:
+    def watch(
+        self, session: str, on_moved: OnMoved, on_presence: OnPresence | None = None
+    ) -> Callable[[], None]:
         return _nothing
+
+    def share_presence(self, session: str, counts: Counts) -> None:
+        return None
+
+    def others_presence(self, session: str) -> list[Counts]:
+        return []
 
     def listeners(self, session: str) -> int:
         return len(self._listeners.get(session, {}))

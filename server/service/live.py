@@ -126,7 +126,7 @@ class LiveSession:
 
     def start(self) -> None:
         self.task = asyncio.create_task(self._run(), name=f"session-{self.id}")
-        self._unwatch = self.fanout.watch(self.id, self.follow)
+        self._unwatch = self.fanout.watch(self.id, self.follow, self._others_present)
         self._arm()
 
     async def stop(self) -> None:
@@ -553,8 +553,9 @@ class LiveSession:
             connection.send_events(since + 1, state.seq, events)
         connection.synced = state.seq
 
-    def presence(self) -> Presence:
-        seats: dict[str, int] = {seat: 0 for seat in self.state.seats}
+    def _here(self) -> tuple[dict[str, int], int]:
+        """This process's connections: per seat, and the facilitator's."""
+        seats: dict[str, int] = {}
         facilitators = 0
         for connection in self.connections:
             principal = connection.principal
@@ -562,12 +563,34 @@ class LiveSession:
                 facilitators += 1
             elif principal.seat is not None:
                 seats[principal.seat] = seats.get(principal.seat, 0) + 1
+        return seats, facilitators
+
+    def presence(self) -> Presence:
+        """Connections per seat and the facilitator's, in every process serving the session."""
+        here, facilitators = self._here()
+        seats: dict[str, int] = {seat: 0 for seat in self.state.seats}
+        for seat, n in here.items():
+            seats[seat] = seats.get(seat, 0) + n
+        for counts in self.fanout.others_presence(self.id):
+            for seat, n in counts.get("seats", {}).items():
+                if seat in seats and isinstance(n, int):
+                    seats[seat] += n
+            facilitators += int(counts.get("facilitators", 0))
         return Presence(seats=seats, facilitators=facilitators)
 
     def presence_changed(self) -> None:
-        message = self.presence()
+        here, facilitators = self._here()
+        self.fanout.share_presence(self.id, {"seats": here, "facilitators": facilitators})
+        self._tell_facilitators()
+
+    def _others_present(self) -> None:
+        self._tell_facilitators()
+
+    def _tell_facilitators(self) -> None:
+        message: Presence | None = None
         for connection in self.connections:
             if connection.principal.kind == "facilitator":
+                message = message or self.presence()
                 connection.send_model(message)
 
     def team_of(self, seat: str) -> str | None:

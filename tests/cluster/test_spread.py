@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -130,4 +131,36 @@ async def test_a_seat_given_away_on_one_process_closes_its_sockets_on_the_others
     for i in range(3):
         with pytest.raises(InvalidStatus):
             await connect(cluster.direct(i), party.session, token)
+    await facilitator.close()
+
+
+async def test_the_facilitator_sees_the_players_of_every_process(cluster: Cluster):
+    party = await gather(cluster.via, devices=1, connect_all=False)
+    facilitator = await connect(cluster.direct(0), party.session, party.fac_token)
+    seats = list(party.tokens)
+    players = {
+        seat: await connect(cluster.direct(i % 3), party.session, party.tokens[seat][0])
+        for i, seat in enumerate(seats)
+    }
+
+    async def presence_until(predicate: Any) -> dict[str, Any]:
+        while True:
+            message = await facilitator.until(lambda m: m["type"] == "presence", timeout=10)
+            if predicate(message):
+                return message
+
+    everyone = await presence_until(lambda m: all(m["seats"][s] == 1 for s in seats))
+    assert everyone["facilitators"] == 1
+    # The summary, from any process, counts them all too.
+    for i in range(3):
+        summary = await party.summary(cluster.direct(i))
+        assert summary["presence"]["seats"] == {s: 1 for s in seats}, i
+    # A player leaving another process shows at once.
+    leaving = seats[2]  # on process 2
+    await players[leaving].close()
+    gone = await presence_until(lambda m: m["seats"][leaving] == 0)
+    assert all(gone["seats"][s] == 1 for s in seats if s != leaving)
+    for seat, client in players.items():
+        if seat != leaving:
+            await client.close()
     await facilitator.close()
