@@ -18,10 +18,12 @@ RUN mkdir game server clients \
 COPY alembic.ini ./
 COPY alembic ./alembic
 COPY scenarios ./scenarios
+COPY static ./static
 COPY game ./game
 COPY server ./server
 COPY clients ./clients
-# Editable: the server finds alembic.ini and scenarios/ beside its package, as in a checkout.
+# Editable: the server finds alembic.ini, scenarios/ and static/ (its pages) beside its
+# package, as in a checkout.
 RUN pip install --no-deps -e . \
     && useradd --system --uid 10001 --home-dir /app chapter8
 USER chapter8

@@ -179,6 +179,13 @@ def test_nginx_serves_static_files_and_answers_for_a_missing_replica(tmp_path: P
         served = httpx.get(f"{proxy.base}/static/css/room.css", timeout=5)
         assert served.status_code == 200 and "navy" in served.text
         assert served.headers["content-type"].startswith("text/css")
+        assert served.headers["cache-control"] == "no-cache"  # as the server serves it
+        again = httpx.get(
+            f"{proxy.base}/static/css/room.css",
+            headers={"If-None-Match": served.headers["etag"]},
+            timeout=5,
+        )
+        assert again.status_code == 304
         assert httpx.get(f"{proxy.base}/static/nothing.js", timeout=5).status_code == 404
         assert httpx.get(f"{proxy.base}/proxy-health", timeout=5).text == "ok\n"
         assert httpx.get(f"{proxy.base}/api/scenarios", timeout=10).status_code == 502

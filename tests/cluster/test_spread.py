@@ -7,11 +7,13 @@ import asyncio
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.cluster.harness import Cluster, connect
 from tests.cluster.party import gather, team_of
+from tests.server.harness import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -164,3 +166,14 @@ async def test_the_facilitator_sees_the_players_of_every_process(cluster: Cluste
         if seat != leaving:
             await client.close()
     await facilitator.close()
+
+
+async def test_the_proxy_serves_the_ui(cluster: Cluster):
+    async with httpx.AsyncClient(base_url=cluster.proxy.base, timeout=10) as h:
+        page = await h.get("/")  # a page: from a server process, with its headers
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        style = await h.get("/static/css/app.css")  # a static file: from nginx itself
+        assert style.status_code == 200
+        assert style.content == (ROOT / "static" / "css" / "app.css").read_bytes()
+        assert style.headers["cache-control"] == "no-cache"
