@@ -13,7 +13,10 @@ Four set-ups, each on a fresh database and fresh processes:
   on both processes, so each commit is also read back by the other process (the fan-out);
 - `2 by session`: two processes behind nginx hashing the session id in the URL (`hash
   ... consistent`), so a session's players share one process and nobody reads anything back;
-  correctness does not depend on it (a test-free variant of the deployed file, for sizing).
+  correctness does not depend on it (a variant of the deployed file, for sizing). The process
+  that created a session (round robin) hands its clock to the one its players are on once it
+  has been idle for `CHAPTER8_IDLE_S`, set to 2 s here (1 minute by default) so that it
+  happens within the warm-up.
 
 For each, the load generator (clients/load.py, `chapter8 load`) runs S tutorial sessions x K
 players in this process: saturation (closed loop, one command in flight per session:
@@ -161,7 +164,15 @@ def run(job: Any) -> Any:
 
 def run_setup(name: str, n: int, proxied: bool, hashed: bool, a: argparse.Namespace) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="chapter8-cluster-bench-"))
-    cluster = Cluster(folder, n, {"CHAPTER8_RATE_PER_S": "1000", "CHAPTER8_RATE_BURST": "1000"})
+    env = {
+        "CHAPTER8_RATE_PER_S": "1000",
+        "CHAPTER8_RATE_BURST": "1000",
+        # A process lets go of a session nobody uses there (and hands its clock to where the
+        # players are) within the warm-up, not after the default minute.
+        "CHAPTER8_IDLE_S": "2",
+        "CHAPTER8_CATCHUP_S": "1",
+    }
+    cluster = Cluster(folder, n, env)
     if hashed:
         conf = cluster.proxy.conf.read_text()
         conf = conf.replace(
@@ -188,7 +199,7 @@ def main() -> None:
     ap.add_argument("--sessions", type=int, default=40)
     ap.add_argument("--players", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=8.0, help="measured seconds per run")
-    ap.add_argument("--warmup", type=float, default=2.0)
+    ap.add_argument("--warmup", type=float, default=5.0)
     ap.add_argument("--rate", type=float, default=250.0, help="the fixed load; 0: none")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--phase-commands", type=int, default=150)

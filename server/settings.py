@@ -51,7 +51,8 @@ class Settings(BaseSettings):
         default=60.0,
         gt=0,
         description="Several processes: a session with no connection and no work in this "
-        "process for this long stops being followed here (unless this process fires its clock).",
+        "process for this long stops being followed here (if this process fires its clock, "
+        "once players are connected to another process, which takes the clock).",
     )
     lease_s: float = Field(
         default=1.0,

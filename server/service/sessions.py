@@ -146,16 +146,27 @@ class SessionService:
             await self._unload_idle()
 
     async def _unload_idle(self) -> None:
-        """Stop following sessions nobody here uses: no connection and no work for `idle_s`,
-        and their clock fired elsewhere. (A clock's holder keeps its session: handing the
-        clock over would leave its deadlines unfired for a lease round.)"""
+        """Stop following sessions nobody here uses: no connection and no work for `idle_s`.
+        A session whose clock fires here is kept, unless players are connected to another
+        process: that process has it loaded and takes the clock within a lease round (a
+        deadline may fire that much late), so the session is decided and delivered where its
+        players are, and nobody else reads its commits back."""
         now = time.monotonic()
         for session, live in list(self.live_sessions.items()):
-            if live.idle(now, self.settings.idle_s) and not self.lease.holds(session):
-                self.live_sessions.pop(session, None)
-                await live.stop()
-                self.lease.drop(session)
-                self.metrics.sessions.set(len(self.live_sessions))
+            if not live.idle(now, self.settings.idle_s):
+                continue
+            if self.lease.holds(session) and not self._served_elsewhere(session):
+                continue
+            self.live_sessions.pop(session, None)
+            await live.stop()
+            self.lease.drop(session)
+            self.metrics.sessions.set(len(self.live_sessions))
+
+    def _served_elsewhere(self, session: str) -> bool:
+        return any(
+            counts.get("facilitators") or any(counts.get("seats", {}).values())
+            for counts in self.fanout.others_presence(session)
+        )
 
     async def live(self, session: str) -> LiveSession:
         found = self.live_sessions.get(session)

@@ -100,3 +100,22 @@ async def test_a_process_stops_following_a_session_nobody_uses_there(make_cluste
     assert not player.gaps and not again.gaps
     for client in (player, again, facilitator):
         await client.close()
+
+
+async def test_a_clock_moves_to_the_process_where_the_players_are(make_cluster):
+    cluster = make_cluster(2, env={"CHAPTER8_IDLE_S": "1", "CHAPTER8_CATCHUP_S": "0.5"})
+    party = await gather(cluster.direct(0), "brisk", devices=1, connect_all=False)
+    assert cluster.metric(0, "chapter8_clocks_held") == 1  # the creator
+    # Everyone plays on process 1: process 0 hands the clock over and lets the session go.
+    party.facilitator = await connect(cluster.direct(1), party.session, party.fac_token)
+    player = await connect(cluster.direct(1), party.session, party.tokens["au.1"][0])
+    await wait_for(lambda: cluster.metric(1, "chapter8_clocks_held") == 1, timeout=15)
+    assert cluster.metric(0, "chapter8_clocks_held") == 0
+    assert cluster.metric(0, "chapter8_sessions_live") == 0
+    # The clock fires, from process 1.
+    await party.f.ok({"type": "start"})
+    while not ended(player, "briefing"):
+        await player.recv(10)
+    assert cluster.metric(0, "chapter8_sessions_live") == 0
+    for client in (player, party.f):
+        await client.close()
