@@ -8,18 +8,21 @@ spaced), every admissible set of a `members` issue. `contributions` carry no uti
 (a team values them as cost), so they are not part of the space. Only teams with weights on the
 item take part; the disagreement point is their reservation values.
 
-Spaces of up to `EXACT_LIMIT` outcomes are enumerated. Larger ones are searched: because the
-utilities are linear and additive over issues, any weighted sum of them is maximised issue by
-issue, so the supported Pareto points (and the welfare maximum) are found exactly from many
-weightings; the Nash and Kalai–Smorodinsky points are then found by coordinate ascent from every
-frontier point found. `Analysis.method` says which was used; the tests measure how close the
-search gets on spaces small enough to enumerate.
+Values of an issue that another value of it beats for every team are dropped first (no
+reference point needs them); spaces of up to `EXACT_LIMIT` remaining outcomes are enumerated.
+Larger ones are searched: because the utilities are linear and additive over issues, any
+weighted sum of them is maximised issue by issue, so the supported Pareto points (and the
+welfare maximum) are found exactly from many weightings; the Nash and Kalai–Smorodinsky points
+are then found by coordinate ascent from every frontier point found. `Analysis.method` says
+which was used; the tests measure how close the search gets on spaces small enough to
+enumerate.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import operator
 import random
 from collections.abc import Callable, Sequence
 
@@ -32,7 +35,7 @@ from game.utility import issue_score, item_utility
 
 Score = Callable[[Sequence[float]], float]
 
-EXACT_LIMIT = 60_000
+EXACT_LIMIT = 5_000
 NUMBER_POINTS = 11
 MAX_MEMBER_SETS = 4_096
 SEARCH_WEIGHTINGS = 400
@@ -129,6 +132,27 @@ class _Space:
                     ]
                 )
             self.parts.append(table)
+        self.useful = [self._undominated(i) for i in range(len(self.issues))]
+        self.pruned_size = math.prod(len(u) for u in self.useful) if self.issues else 0
+
+    def _undominated(self, i: int) -> list[int]:
+        """Values of issue `i` that no other value of it beats for every team. Swapping a
+        dominated value for its dominator dominates the whole outcome, and the Nash,
+        Kalai–Smorodinsky and welfare objectives never decrease in any team's utility, so
+        every reference point lies among outcomes built from these values (of values equal
+        for every team, the first stands for all)."""
+        columns = [tuple(table[i][k] for table in self.parts) for k in range(len(self.values[i]))]
+        keep = []
+        for k, col in enumerate(columns):
+            beaten = any(
+                (other != col and all(a >= b for a, b in zip(other, col, strict=True)))
+                or (other == col and j < k)
+                for j, other in enumerate(columns)
+                if j != k
+            )
+            if not beaten:
+                keep.append(k)
+        return keep
 
     def utilities(self, choice: Sequence[int]) -> list[float]:
         return [sum(table[i][k] for i, k in enumerate(choice)) for table in self.parts]
@@ -156,19 +180,18 @@ class _Space:
 def pareto(
     points: list[tuple[tuple[int, ...], list[float]]],
 ) -> list[tuple[tuple[int, ...], list[float]]]:
-    """The points no other point weakly dominates (with one strict improvement)."""
+    """The points no other point weakly dominates (with one strict improvement); of points
+    with the same utilities, the first stands for all."""
+    # In descending lexicographic order, only an earlier point can dominate a later one.
     ordered = sorted(points, key=lambda p: [-u for u in p[1]])
     front: list[tuple[tuple[int, ...], list[float]]] = []
+    seen: set[tuple[float, ...]] = set()
     for choice, u in ordered:
-        dominated = any(
-            all(a >= b - 1e-12 for a, b in zip(f[1], u, strict=True))
-            and any(a > b + 1e-12 for a, b in zip(f[1], u, strict=True))
-            for f in front
-        )
-        duplicate = any(
-            all(abs(a - b) <= 1e-12 for a, b in zip(f[1], u, strict=True)) for f in front
-        )
-        if not dominated and not duplicate:
+        key = tuple(round(x, 12) for x in u)
+        if key in seen:
+            continue
+        seen.add(key)
+        if not any(all(map(operator.ge, f, u)) for _, f in front):
             front.append((choice, u))
     return front
 
@@ -190,10 +213,7 @@ def _ks_value(u: Sequence[float], d: Sequence[float], ideal: Sequence[float]) ->
 
 
 def _enumerate(space: _Space) -> list[tuple[tuple[int, ...], list[float]]]:
-    return [
-        (choice, space.utilities(choice))
-        for choice in itertools.product(*(range(len(v)) for v in space.values))
-    ]
+    return [(choice, space.utilities(choice)) for choice in itertools.product(*space.useful)]
 
 
 def _search(space: _Space, seed: int) -> list[tuple[tuple[int, ...], list[float]]]:
@@ -232,7 +252,7 @@ def analyse_item(
     if len(space.teams) < 2 or space.size == 0:
         return None
     d = [scenario.team(t).reservation.get(item.id, 0.0) for t in space.teams]  # type: ignore[union-attr]
-    exact = space.size <= EXACT_LIMIT
+    exact = space.pruned_size <= EXACT_LIMIT
     candidates = _enumerate(space) if exact else _search(space, seed)
     front = pareto(candidates)
     ideal = [max(u[t] for _, u in candidates) for t in range(len(space.teams))]
