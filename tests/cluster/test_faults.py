@@ -84,10 +84,15 @@ async def test_kill_9_players_reconnect_elsewhere_and_lose_nothing(cluster: Clus
     for n, (seat, client) in enumerate(party.players):
         cid, command = frames[n]
         chains[n] = [client]
-        if not await closed(client, 0.5):
-            reply = client.replies.get(cid) or await client.until(lambda m, c=cid: m.get("id") == c)
-            assert reply["type"] == "accepted", reply
-            continue
+        try:
+            if not await closed(client, 0.5):
+                reply = client.replies.get(cid) or await client.until(
+                    lambda m, c=cid: m.get("id") == c
+                )
+                assert reply["type"] == "accepted", reply
+                continue
+        except ConnectionClosed:
+            pass  # its close came late: it moves too
         # Its connection went with the process: back through the proxy, from where it was.
         moved += 1
         back = await connect(cluster.via, party.session, client.token, since=client.seq)  # type: ignore[attr-defined]
@@ -95,7 +100,7 @@ async def test_kill_9_players_reconnect_elsewhere_and_lose_nothing(cluster: Clus
         assert reply["type"] == "accepted", reply
         chains[n].append(back)
         party.players[n] = (seat, back)
-    if await closed(party.f, 0.1):
+    if await closed(party.f, 0.3):
         moved += 1
         party.facilitator = await connect(
             cluster.via, party.session, party.fac_token, since=party.f.seq
