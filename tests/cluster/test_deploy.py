@@ -107,10 +107,17 @@ def test_compose_topology(compose):
 
 def test_dockerfile_inputs_exist_and_it_serves():
     text = (ROOT / "Dockerfile").read_text()
+    # The build context is what .dockerignore lets through: everything else is ignored.
+    allowed = {
+        line[1:].rstrip("/")
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.startswith("!")
+    }
     for line in text.splitlines():
         if line.startswith("COPY "):
             for source in line.split()[1:-1]:
                 assert (ROOT / source).exists(), source
+                assert source.rstrip("/") in allowed, f"{source} is not in the build context"
     assert 'CMD ["chapter8", "serve"]' in text
     # The image's commands exist: `chapter8 serve` and `chapter8 migrate`.
     shown = subprocess.run(
