@@ -7,22 +7,26 @@ from pathlib import Path
 
 import pytest
 
+from server.scenario_files import load_scenario
 from tests.game.canaries import with_canaries
 from tests.game.tiny import tiny
 from tests.server.harness import Database, Server
 
 BACKENDS = ["sqlite", "postgres"]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def write_scenarios(folder: Path) -> Path:
-    """The scenarios the tests play: tiny, a quick-clocked tiny, and tiny with canaries."""
+    """The scenarios the tests play: tiny, a quick-clocked tiny, tiny with canaries, and the
+    shipped tutorial."""
     folder.mkdir(parents=True, exist_ok=True)
     base = tiny()
     quick_phases = [p.model_dump() for p in base.rounds.phases]
     quick_phases[0]["duration_s"] = 6
     quick = tiny(id="quick", rounds={**base.rounds.model_dump(), "phases": quick_phases})
     canary = with_canaries(tiny()).model_copy(update={"id": "canary"})
-    for scenario in (base, quick, canary):
+    tutorial = load_scenario(ROOT / "scenarios" / "tutorial.yaml")
+    for scenario in (base, quick, canary, tutorial):
         (folder / f"{scenario.id}.json").write_text(scenario.model_dump_json())
     return folder
 

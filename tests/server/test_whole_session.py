@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.server.play import MOU, Table, seat_up, sync_all
+from tests.server.play import Table, seat_up, sync_all
 
 pytestmark = pytest.mark.postgres
-SCENARIO = "tiny"  # the shipped tutorial replaces it once scenarios/tutorial.yaml lands
+SCENARIO = "tutorial"
+ITEM = "mou_au"
+TEXT = {
+    "consultation": "biannual",
+    "information": "liaison_office",
+    "standby": 2000,
+    "authorisation": "required",
+}
 
 
 def last(table: Table, kind: str) -> dict | None:
@@ -33,7 +40,7 @@ async def formal_session(table: Table, tabling: str | None) -> None:
         assert turn is not None
         holder = table.seats[turn["team"]]
         if turn["team"] == tabling and not tabled:
-            await holder.ok({"type": "table", "item": "mou", "clauses": MOU, "title": "MOU"})
+            await holder.ok({"type": "table", "item": ITEM, "clauses": TEXT, "title": "MOU"})
             tabled = True  # tabling uses the turn
         else:
             await holder.ok({"type": "pass"})
@@ -77,7 +84,7 @@ async def test_a_whole_session_to_the_debrief(server):
         await au.ok({"type": "say", "channel": channel, "text": "Will you fund the mission?"})
         await eu.ok({"type": "say", "channel": channel, "text": "If the MOU passes."})
         if round_no == 1:  # once adopted, the item takes no more texts
-            await sg.ok({"type": "save_draft", "item": "mou", "clauses": MOU, "title": "draft"})
+            await sg.ok({"type": "save_draft", "item": ITEM, "clauses": TEXT, "title": "draft"})
         await f.ok({"type": "advance"})
         await sync_all(table)
         await formal_session(table, "sg" if round_no == 1 else None)
@@ -100,6 +107,6 @@ async def test_a_whole_session_to_the_debrief(server):
         assert state["status"] == "concluded"
         assert set(state["scores"]) == {"sg", "au", "eu"}, team
         assert all(0 <= s["total"] <= 100 for s in state["scores"].values())
-        assert state["adopted"].get("mou"), "the MOU was adopted"
+        assert state["adopted"].get(ITEM), "the MOU was adopted"
         assert not client.gaps
     await table.close()
