@@ -28,11 +28,14 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
-# Everything: services (installed or started as needed), lint, and every test.
+# Everything: services (installed or started as needed), lint, and every test. The browser
+# tests run in a process of their own: Playwright's sync API keeps an event loop running in
+# the main thread for its session, which the asyncio tests cannot share.
 test: venv services node
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --ignore=tests/browser
+	$(BIN)/pytest -q tests/browser
 
 services:
 	scripts/services.sh
