@@ -17,7 +17,7 @@ from server.catalog import Catalog
 from server.fanout import Fanout, InProcessFanout
 from server.fanout_redis import RedisFanout
 from server.metrics import Metrics
-from server.routes import health, pages, scenarios, seats, sessions
+from server.routes import health, pages, replay, scenarios, seats, sessions
 from server.service.sessions import SessionService
 from server.settings import Settings
 from server.store.database import migrate, open_engine
@@ -78,4 +78,5 @@ def create_app(
     app.include_router(seats.router)
     app.include_router(ws.router)
     pages.install(app)
+    replay.install(app)
     return app

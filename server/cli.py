@@ -14,6 +14,7 @@ import typer
 COMMAND_MODULES: tuple[str, ...] = (
     "server.scenario_files",  # validate, schema
     "server.cli_server",  # serve, migrate, export, replay
+    "server.cli_replay",  # import, export-all
     "clients.cli_load",  # load
     "clients.cli_tournament",  # tournament
 )

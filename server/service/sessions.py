@@ -36,6 +36,8 @@ from server.store.store import Batch, Store
 log = logging.getLogger(__name__)
 
 ACTIVE = ("lobby", "running", "paused")
+ARCHIVED = "imported"
+"""The status of an imported session: replayed, never loaded live (server/replay.py)."""
 
 
 class NotFound(LookupError):
@@ -177,6 +179,10 @@ class SessionService:
             found = self.live_sessions.get(session)
             if found is not None:
                 return found
+            row = await self.store.read(st.session_row, session)
+            if row is not None and row["status"] == ARCHIVED:
+                # An imported log is a record to replay (server/replay.py), never live.
+                raise NotFound(session)
             try:
                 loaded = await self.store.read(st.load, session)
             except LookupError:
