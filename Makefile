@@ -17,10 +17,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Start the server with a demo tutorial session; prints the facilitator link and the join links.
-run: venv
+run: venv node
 	$(BIN)/chapter8 serve --host $(HOST) --port $(PORT) --demo
 
-# The browser tests' tools from npm (axe-core), as package-lock.json pins them.
+# From npm, as package-lock.json pins them: Chart.js (the debrief's charts) and axe-core (tests).
 NODE_STAMP := node_modules/.installed
 node: $(NODE_STAMP)
 

@@ -35,7 +35,7 @@ from server.routes.pages import PAGE_HEADERS, STATIC
 from server.store import store as st
 
 ROOT = Path(__file__).resolve().parents[2]
-CHART_JS = ROOT / "node_modules" / "chart.js" / "dist" / "chart.umd.js"
+CHART_JS = ROOT / "node_modules" / "chart.js" / "dist" / "chart.umd.min.js"
 IMPORT_LIMIT = 64 * 1024 * 1024
 """The largest export file `POST /api/imports` takes, in bytes."""
 
