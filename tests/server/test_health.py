@@ -25,6 +25,24 @@ async def test_health_and_readiness(server):
         ready = await h.get("/readyz")
     assert ready.status_code == 200, ready.text
     assert ready.json()["checks"] == {"database": "ok", "redis": "ok"}
+    assert ready.json()["degraded"] == []
+
+
+@pytest.fixture(scope="module")
+def redisless(tmp_path_factory):
+    request = type("Param", (), {"param": "sqlite"})()
+    nowhere = {"REDIS_URL": "redis://127.0.0.1:1/0"}  # nothing listens on port 1
+    yield from make_server(request, tmp_path_factory.mktemp("redisless"), nowhere)
+
+
+async def test_without_redis_the_process_is_ready_but_degraded(redisless):
+    """Fan-out falls back to polling the database, so a lost Redis degrades, not stops."""
+    async with redisless.http() as h:
+        ready = await h.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["checks"]["database"] == "ok"
+    assert ready.json()["checks"]["redis"] != "ok"
+    assert ready.json()["degraded"] == ["redis"]
 
 
 async def test_metrics_count_commands_and_rejections(server):
