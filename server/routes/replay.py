@@ -171,6 +171,7 @@ async def read_debrief(
     seen = debrief_for(full, now, viewer)
     body = seen.model_dump(mode="json")
     body["reader"] = reader.kind
+    body["first_at"] = book.events[0].at
     body["scenario"] = _public_scenario(now, viewer)
     return Response(orjson.dumps(body), media_type="application/json")
 
@@ -195,7 +196,7 @@ def _public_scenario(state, viewer) -> dict[str, Any]:  # type: ignore[no-untype
         "id": s.id,
         "title": s.title,
         "teams": [{"id": t.id, "name": t.name} for t in s.teams],
-        "regions": [{"id": r.id, "name": r.name} for r in s.regions],
+        "regions": [{"id": r.id, "name": r.name, "security": r.security} for r in s.regions],
         "agenda": [i.model_dump(mode="json") for i in s.agenda],
         "debrief_questions": list(s.debrief_questions),
     }
