@@ -44,6 +44,7 @@ def serve(
     import uvicorn
 
     from server.app import create_app
+    from server.frames import Protocol
 
     settings = _settings(
         host=host, port=port, database_url=database_url, redis_url=redis_url, data_dir=data_dir
@@ -57,6 +58,7 @@ def serve(
         app,
         host=settings.host,
         port=settings.port,
+        ws=Protocol,  # uvicorn's websockets-sansio, with frames written straight to the socket
         ws_max_size=2 * settings.frame_cap,
         ws_per_message_deflate=False,
         ws_ping_interval=settings.heartbeat_s,

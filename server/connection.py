@@ -1,13 +1,17 @@
 """One client connection: what it may see, what it may send, and its bounded outbox.
 
 Nothing is written to the socket from the session's writer: messages go into the
-connection's outbox and a sender task writes them. The outbox counts sends, not messages:
-everything queued for the connection in one turn of the event loop (a committed batch's
-`events` and the replies to its commands, which can be hundreds when a client pipelines)
-is one send. A client that lets `send_queue` sends pile up is disconnected (close code 4008)
-instead of growing the server's memory; it can reconnect with `since` and lose nothing. (A
-bound on messages would drop a client that reads promptly but pipelines many commands: one
-batch answers them all at once.)
+connection's outbox, and at the end of the event loop's turn one flush (shared by every
+connection that got messages in that turn) writes each connection's messages, all of them in
+one write of whole frames (`server.frames`), when its socket takes writes. The outbox counts
+sends, not messages: everything queued for the connection in one turn (a committed batch's
+`events` and the replies to its commands, which can be hundreds when a client pipelines) is
+one send. While the socket's buffer is full, sends wait in the outbox for a sender task; a
+client that lets `send_queue` sends pile up is disconnected (close code 4008) instead of
+growing the server's memory; it can reconnect with `since` and lose nothing. (A bound on
+messages would drop a client that reads promptly but pipelines many commands: one batch
+answers them all at once.) Under an ASGI server that offers no frame writer, the sender task
+sends every message through ASGI.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from game.views import project, view
 from server.auth import Principal
 from server.clock import now_ms
 from server.fanout import Published
+from server.frames import FrameWriter
 from server.metrics import Metrics
 from server.ratelimit import TokenBucket
 from server.service.live import LiveSession
@@ -53,6 +58,7 @@ class Connection:
         metrics: Metrics,
         send_text: SendText,
         close: Close,
+        frames: FrameWriter | None = None,
     ) -> None:
         self.principal = principal
         self.live = live
@@ -63,10 +69,12 @@ class Connection:
         # serves every seat of a team (and with seat=None nothing seat-specific can slip in).
         self.team_viewer = Viewer(role=self.viewer.role, team=self.viewer.team)
         self.synced = 0
-        self.outbox: deque[list[str]] = deque()
-        """Sends waiting for the sender: the messages of one event-loop turn each."""
-        self._open: list[str] | None = None
-        """The send this turn is filling (sealed at the end of the turn)."""
+        self.outbox: deque[list[bytes]] = deque()
+        """Sends not written yet: the messages (UTF-8 JSON) of one event-loop turn each."""
+        self._open: list[bytes] | None = None
+        """The send this turn is filling (sealed by the turn's flush)."""
+        self._frames = frames
+        self._flusher = _flusher(asyncio.get_running_loop())
         self._wake: asyncio.Future[None] | None = None
         self.bucket = TokenBucket(settings.rate_per_s, settings.rate_burst)
         self._send_text = send_text
@@ -79,7 +87,7 @@ class Connection:
 
     # --- outgoing -----------------------------------------------------------------------------
 
-    def enqueue(self, text: str) -> None:
+    def enqueue(self, data: bytes) -> None:
         if self.closed:
             return
         batch = self._open
@@ -90,13 +98,27 @@ class Connection:
                 return
             batch = self._open = []
             self.outbox.append(batch)
-            asyncio.get_running_loop().call_soon(self._seal, batch)
-            self._wakeup()
-        batch.append(text)
+            self._flusher.add(self)
+        batch.append(data)
 
-    def _seal(self, batch: list[str]) -> None:
-        if self._open is batch:
-            self._open = None
+    def flush(self) -> None:
+        """End of the turn: write what is queued at once, if the socket takes writes now;
+        otherwise the sender task waits for it (or sends through ASGI)."""
+        self._open = None
+        if self.closed or not self.outbox:
+            return
+        frames = self._frames
+        if frames is not None and self._wake is not None and frames.writable:
+            self._write(frames)
+        else:
+            self._wakeup()
+
+    def _write(self, frames: FrameWriter) -> None:
+        outbox = self.outbox
+        messages = outbox.popleft() if len(outbox) == 1 else [m for b in outbox for m in b]
+        outbox.clear()
+        self._open = None  # whatever is queued later in this turn starts a new send
+        frames.write(messages)
 
     def _wakeup(self) -> None:
         wake = self._wake
@@ -104,11 +126,16 @@ class Connection:
             wake.set_result(None)
 
     def send_model(self, message: BaseModel) -> None:
-        self.enqueue(message.model_dump_json())
+        self.enqueue(type(message).__pydantic_serializer__.to_json(message))
 
     def send_events(self, first: int, last: int, events: list[Ev]) -> None:
-        projected = [project(e, self.team_viewer, self.live.state) for e in events]
-        self.enqueue(_events_text(first, last, [e for e in projected if e is not None], {}))
+        state = self.live.state
+        parts = []
+        for event in events:
+            seen = project(event, self.team_viewer, state)
+            if seen is not None:
+                parts.append(orjson.dumps(seen.model_dump(mode="json")))
+        self.enqueue(_events_message(first, last, parts))
 
     def send_snapshot(self, state: SessionState, reason: str) -> None:
         body = view(state, self.viewer).model_dump(mode="json")
@@ -119,7 +146,7 @@ class Connection:
             "reason": reason,
             "view": body,
         }
-        self.enqueue(orjson.dumps(message).decode())
+        self.enqueue(orjson.dumps(message))
 
     def on_published(self, published: Published) -> None:
         """Called by the fan-out with each committed batch (in the writer's task)."""
@@ -127,18 +154,10 @@ class Connection:
             return
         memo = published.memo
         key = ("events", self.team_viewer)
-        text = memo.get(key)
-        if text is None:
-            state = published.state
-            projected = [project(e, self.team_viewer, state) for e in published.events]
-            text = _events_text(
-                published.first,
-                published.last,
-                [e for e in projected if e is not None],
-                memo.setdefault("dumps", {}),
-            )
-            memo[key] = text
-        self.enqueue(text)
+        data = memo.get(key)
+        if data is None:
+            data = memo[key] = _events_for(published, self.team_viewer)
+        self.enqueue(data)
         self.synced = published.last
         if published.declassified:
             self.send_snapshot(published.state, "declassified")
@@ -160,8 +179,11 @@ class Connection:
         asyncio.get_running_loop().create_task(self._close(code, reason))
 
     async def sender(self) -> None:
+        """Writes what the turn's flush could not: while the socket's buffer is full (frame
+        writer), or every message (through ASGI, when the server offers no frame writer)."""
         outbox = self.outbox
         loop = asyncio.get_running_loop()
+        frames = self._frames
         while True:
             while not outbox:
                 if self.closed:
@@ -169,13 +191,21 @@ class Connection:
                 self._wake = loop.create_future()
                 await self._wake
                 self._wake = None
+            if frames is not None:
+                if not frames.writable:
+                    await frames.drained()
+                if self.closed:
+                    return
+                if outbox:
+                    self._write(frames)
+                continue
             batch = outbox.popleft()
             if batch is self._open:
                 self._open = None  # taken before its turn ended: later messages start anew
-            for text in batch:
+            for data in batch:
                 if self.closed:
                     return
-                await self._send_text(text)
+                await self._send_text(data.decode())
 
     # --- incoming -----------------------------------------------------------------------------
 
@@ -295,20 +325,64 @@ def _explain(exc: ValidationError) -> str:
     return "invalid command: " + "; ".join(parts)
 
 
-def _events_text(first: int, last: int, events: list[Ev], dumps: dict[int, Any]) -> str:
-    """An `events` message, built as a dict (the Events model's exact shape) because this is
-    the hot path: each event is dumped once per batch, however many viewers share it."""
-    bodies = []
-    for event in events:
-        body = dumps.get(id(event))
+def _events_for(published: Published, viewer: Viewer) -> bytes:
+    """The `events` message of a committed batch as `viewer` sees it. An event shown whole is
+    dumped once per batch, however many viewers share it (`memo`)."""
+    state = published.state
+    dumps = published.memo.setdefault("dumps", {})
+    parts = []
+    for i, event in enumerate(published.events):
+        seen = project(event, viewer, state)
+        if seen is None:
+            continue
+        if seen is not event:
+            parts.append(orjson.dumps(seen.model_dump(mode="json")))
+            continue
+        body = dumps.get(i)
         if body is None:
-            body = dumps[id(event)] = event.model_dump(mode="json")
-        bodies.append(body)
-    message = {
-        "protocol": PROTOCOL,
-        "type": "events",
-        "first": first,
-        "last": last,
-        "events": bodies,
-    }
-    return orjson.dumps(message).decode()
+            body = dumps[i] = orjson.dumps(event.model_dump(mode="json"))
+        parts.append(body)
+    return _events_message(published.first, published.last, parts)
+
+
+_EVENTS = b'{"protocol":%d,"type":"events","first":%d,"last":%d,"events":[%b]}'
+
+
+def _events_message(first: int, last: int, parts: list[bytes]) -> bytes:
+    """An `events` message (the Events model's exact shape) from its events' JSON: built as
+    bytes because this is the hot path."""
+    return _EVENTS % (PROTOCOL, first, last, b",".join(parts))
+
+
+class _Flusher:
+    """Flushes, once at the end of the event loop's turn, every connection that got messages
+    in it: one callback per turn, not one task switch per connection."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.dirty: list[Connection] = []
+
+    def add(self, connection: Connection) -> None:
+        if not self.dirty:
+            self.loop.call_soon(self.run)
+        self.dirty.append(connection)
+
+    def run(self) -> None:
+        dirty, self.dirty = self.dirty, []
+        for connection in dirty:
+            try:
+                connection.flush()
+            except Exception:
+                log.exception("flushing a connection failed")
+
+
+_FLUSHERS: dict[asyncio.AbstractEventLoop, _Flusher] = {}
+
+
+def _flusher(loop: asyncio.AbstractEventLoop) -> _Flusher:
+    flusher = _FLUSHERS.get(loop)
+    if flusher is None:
+        for old in [k for k in _FLUSHERS if k.is_closed()]:
+            del _FLUSHERS[old]
+        flusher = _FLUSHERS[loop] = _Flusher(loop)
+    return flusher

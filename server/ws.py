@@ -19,6 +19,7 @@ from game.protocol import PROTOCOL, Limits, Welcome
 from server.auth import bearer, chosen_subprotocol, from_subprotocols
 from server.clock import now_ms
 from server.connection import Connection
+from server.frames import frame_writer
 from server.service.sessions import NotFound, SessionService
 from server.settings import Settings
 
@@ -62,7 +63,13 @@ async def session_socket(websocket: WebSocket, session: str, since: int | None =
 
     await websocket.accept(subprotocol=chosen_subprotocol(offered))
     connection = Connection(
-        principal, live, settings, service.metrics, websocket.send_text, websocket.close
+        principal,
+        live,
+        settings,
+        service.metrics,
+        websocket.send_text,
+        websocket.close,
+        frame_writer(websocket.scope),
     )
     connection.send_model(
         Welcome(
@@ -97,8 +104,8 @@ async def session_socket(websocket: WebSocket, session: str, since: int | None =
     finally:
         service.metrics.connections.dec()
         live.detach(connection)
-        if not connection.closed:
-            sender.cancel()
+        # The sender may be waiting for a socket that will never drain now.
+        sender.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await sender
 
