@@ -239,6 +239,7 @@ class Console {
         phase ? `Round ${s.round} of ${s.scenario.rounds.count}, ${phase.title}${phase.open ? "" : " (ended)"}. ` : "",
         h("span", { class: "clock-line", dataset: { show: "phase" } }, "Phase ends in ", h("strong", { class: "clock", dataset: { clock: "phase" } }), "."),
       ),
+      h("p", { class: "row" }, h("a", { href: `/replay/${encodeURIComponent(this.session)}` }, "Replay"), h("a", { href: `/debrief/${encodeURIComponent(this.session)}` }, s.status === "concluded" ? "The debrief" : "The debrief so far")),
     ]);
     const on = {
       start: s.status === "lobby",

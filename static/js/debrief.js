@@ -93,7 +93,7 @@ class Debrief {
         { class: "card" },
         h("h1", {}, `Debrief: ${d.title}`),
         h("p", {}, `${d.scenario.title}. ${d.status === "concluded" ? "The session is over." : `The session is ${d.status} (event ${d.seq}): the debrief so far.`}`),
-        h("p", { class: "row" }, h("a", { href: `/replay/${encodeURIComponent(this.session)}` }, "Replay the session step by step"), this.access.kind === "facilitator" ? h("a", { href: `/console/${encodeURIComponent(this.session)}` }, "The console") : null),
+        h("p", { class: "row" }, h("a", { href: `/replay/${encodeURIComponent(this.session)}` }, "Replay the session step by step"), d.reader === "facilitator" ? h("a", { href: `/console/${encodeURIComponent(this.session)}` }, "The console") : null),
         d.declassified.length ? h("p", { class: "hint" }, `Declassified now: ${d.declassified.join(", ")}.`) : null,
       ),
       h("div", { class: "debrief" },
@@ -145,7 +145,7 @@ class Debrief {
         ? chartBox("Security of each region after each round", {
             type: "line",
             data: { labels, datasets: regions.map(([r, hist], i) => ({ label: this.regions[r] || r, data: [start[r], ...hist], borderColor: colour(i), backgroundColor: colour(i), borderDash: DASHES[i % DASHES.length], borderWidth: 3, pointRadius: 5 })) },
-            options: { scales: { y: { min: 0, max: 1, title: { display: true, text: "security (0 to 1)" } } } },
+            options: { plugins: { legend: { labels: { usePointStyle: true } } }, scales: { y: { min: 0, max: 1, title: { display: true, text: "security (0 to 1)" } } } },
           })
         : h("p", { class: "empty" }, "No round has been resolved yet."),
       numbers("Security at the start and after each round", ["Region", ...labels], regions.map(([r, hist]) => [this.regions[r] || r, ...[start[r], ...hist].map((x) => fmt(x))])),
@@ -175,7 +175,7 @@ class Debrief {
               options: {
                 parsing: { xAxisKey: "x", yAxisKey: "y" },
                 scales: { x: { type: "linear", title: { display: true, text: "minutes since the session was created" } }, y: { min: 0, max: 1, title: { display: true, text: "utility to the delegation (0 to 1)" } } },
-                plugins: { tooltip: { callbacks: { afterLabel: (c) => `${c.raw.how} by ${this.name(c.raw.by)}` } } },
+                plugins: { legend: { labels: { usePointStyle: true } }, tooltip: { callbacks: { afterLabel: (c) => `${c.raw.how} by ${this.name(c.raw.by)}` } } },
               },
             })
           : h("p", { class: "hint" }, "No utility to show here: no delegation values this item by weights (a burden-sharing package is valued as cost), or the weights are not declassified yet."),

@@ -238,6 +238,14 @@ export class News {
           ),
         ),
         h("p", {}, `Collective score (mean security across regions, the public good): ${number(s.collective)}`),
+        final
+          ? h(
+              "p",
+              { class: "row" },
+              h("a", { href: `/debrief/${encodeURIComponent(s.session)}` }, "The debrief, with its charts"),
+              h("a", { href: `/replay/${encodeURIComponent(s.session)}` }, "Replay the session"),
+            )
+          : null,
         final && s.scenario.debrief_questions && s.scenario.debrief_questions.length
           ? [h("h3", {}, "For the debrief"), h("ol", {}, s.scenario.debrief_questions.map((q) => h("li", {}, q)))]
           : null,

@@ -109,23 +109,20 @@ class Viewer {
       { id: uid("speed"), onchange: () => { this.speed = Number(this.speedSelect.value); this._url(); } },
       SPEEDS.map((s) => h("option", { value: s, selected: s === this.speed }, `${s} event${s === 1 ? "" : "s"} a second`)),
     );
-    this.where = h("p", { class: "replay-where", role: "status", "aria-live": "polite" });
+    this.where = h("span", { class: "replay-where", role: "status", "aria-live": "polite" });
     this.copyButton = h("button", { type: "button", onclick: () => this.copyLink() }, "Copy the link to this moment");
     this.copied = h("span", { class: "hint", role: "status" });
-    this.tools = h("div", { class: "row replay-tools" });
+    this.tools = h("span", { class: "row tools" });
     this.err = errorBox();
     this.list = h("ol", { class: "replay-timeline", "aria-label": "Events" });
     this.roomHost = h("div", { class: "replay-room" });
     this.controls = h(
       "section",
       { class: "card replay-controls", "aria-label": "Replay controls" },
-      this.title,
-      h("div", { class: "row" }, h("label", { for: this.select.id }, "Seen by"), this.select),
+      h("div", { class: "row replay-head" }, this.title, h("span", { class: "inline-field" }, h("label", { for: this.select.id }, "Seen by"), this.select)),
       h("div", { class: "scrubber" }, h("label", { for: this.slider.id }, "Moment (event seq)"), this.slider),
-      h("div", { class: "row", role: "group", "aria-label": "Playback" }, this.back, this.playButton, this.forward, h("label", { for: this.speedSelect.id }, "Speed"), this.speedSelect),
-      this.where,
-      h("div", { class: "row" }, this.copyButton, this.copied),
-      this.tools,
+      h("div", { class: "row", role: "group", "aria-label": "Playback" }, this.back, this.playButton, this.forward, h("span", { class: "inline-field" }, h("label", { for: this.speedSelect.id }, "Speed"), this.speedSelect), this.where),
+      h("div", { class: "row replay-tools" }, this.copyButton, this.copied, this.tools),
       this.err,
     );
     fill(main,
@@ -379,7 +376,7 @@ class Viewer {
       li.classList.add("current");
       li.querySelector("button").setAttribute("aria-current", "step");
       const box = this.list;
-      const top = li.offsetTop - box.offsetTop;
+      const top = li.offsetTop;
       if (top < box.scrollTop || top > box.scrollTop + box.clientHeight - li.offsetHeight) box.scrollTop = Math.max(0, top - box.clientHeight / 3);
     }
   }

@@ -121,6 +121,7 @@ def test_the_facilitator_replays_a_session_step_by_step(server, browser, context
     # Talk beside the moves: the floor and the EU's team channel as they stood then.
     expect(page.locator(".replay-room .messages")).to_contain_text("ready to deploy")
     shot(page, "50-replay-facilitator")
+    shot(page, "50-replay-viewport", full=False)
     axe(page, "50-replay-facilitator")
     page.get_by_role("button", name="◀ Step back").click()
     expect(slider).to_have_value(str(played["amended"] - 1))
@@ -293,4 +294,8 @@ def test_a_fork_starts_from_a_moment_of_the_replay(server, browser, contexts, pl
     page.get_by_role("button", name="Resume", exact=True).click()
     expect(page.locator(".console-side")).to_contain_text("Status: running")
     shot(page, "57-fork-console")
+    # The console links to the fork's own replay, which says where it came from.
+    page.get_by_role("link", name="Replay", exact=True).click()
+    expect(page.locator(".replay-tools")).to_contain_text(f"A fork of session {s} at seq {seq}")
+    expect(page.get_by_label("Moment (event seq)")).to_have_attribute("max", re.compile(r"\d+"))
     no_errors(page)
