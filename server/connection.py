@@ -33,6 +33,7 @@ from game.protocol import CLIENT_TYPES, PROTOCOL, CloseCode, Pong, Rejected, Ser
 from game.state import SessionState
 from game.views import project, view
 from server.auth import Principal
+from server.chain import canonical
 from server.clock import now_ms
 from server.fanout import Published
 from server.frames import FrameWriter
@@ -134,7 +135,7 @@ class Connection:
         for event in events:
             seen = project(event, self.team_viewer, state)
             if seen is not None:
-                parts.append(orjson.dumps(seen.model_dump(mode="json")))
+                parts.append(canonical(seen))
         self.enqueue(_events_message(first, last, parts))
 
     def send_snapshot(self, state: SessionState, reason: str) -> None:
@@ -326,22 +327,20 @@ def _explain(exc: ValidationError) -> str:
 
 
 def _events_for(published: Published, viewer: Viewer) -> bytes:
-    """The `events` message of a committed batch as `viewer` sees it. An event shown whole is
-    dumped once per batch, however many viewers share it (`memo`)."""
+    """The `events` message of a committed batch as `viewer` sees it. An event the viewer
+    sees whole (the projection is the event itself, as for most events and most viewers) is
+    spliced in as its canonical JSON, made once for the hash chain; only a projection that
+    differs is serialised here."""
     state = published.state
-    dumps = published.memo.setdefault("dumps", {})
+    bodies = published.bodies
+    if bodies is None:  # a batch read back from the store: each event is serialised once
+        bodies = published.bodies = [canonical(e) for e in published.events]
     parts = []
     for i, event in enumerate(published.events):
         seen = project(event, viewer, state)
         if seen is None:
             continue
-        if seen is not event:
-            parts.append(orjson.dumps(seen.model_dump(mode="json")))
-            continue
-        body = dumps.get(i)
-        if body is None:
-            body = dumps[i] = orjson.dumps(event.model_dump(mode="json"))
-        parts.append(body)
+        parts.append(bodies[i] if seen is event else canonical(seen))
     return _events_message(published.first, published.last, parts)
 
 

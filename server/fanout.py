@@ -46,6 +46,9 @@ class Published:
     state: SessionState
     declassified: bool
     memo: dict[Any, Any] = field(default_factory=dict)
+    bodies: list[bytes] | None = None
+    """Each event's canonical JSON (`server.chain.canonical`), when the publisher has it: a
+    listener that shows an event whole sends these bytes rather than serialising it again."""
 
 
 Listener = Callable[[Published], None]

@@ -290,11 +290,13 @@ class LiveSession:
 
         head = self.head_hash
         bodies: list[tuple[int, str]] = []
+        canonical: list[bytes] = []
         for event in made:
             body = chain.canonical(event)
             head = chain.link(head, body)
             text = body.decode()
             bodies.append((event.seq, text))
+            canonical.append(body)
             batch.events.append(
                 {
                     "session_id": self.id,
@@ -331,16 +333,18 @@ class LiveSession:
         self.status = state.status
         if made:
             self.metrics.events.inc(len(made))
-            self._publish(first, made, announce=True)
+            self._publish(first, made, announce=True, bodies=canonical)
         for seat in revoked:
             self._revoke(seat)
         for work, reply, extra in answers:
             self._answer(work, reply, extra)
         self._arm()
 
-    def _publish(self, first: int, made: list[Ev], *, announce: bool) -> None:
+    def _publish(
+        self, first: int, made: list[Ev], *, announce: bool, bodies: list[bytes] | None = None
+    ) -> None:
         """Hand committed events to this process's connections (and, for a batch committed
-        here, news of it to the other processes)."""
+        here, news of it to the other processes). `bodies`: the events' canonical JSON."""
         state = self.state
         epoch = disclosure_epoch(state)
         declassified = epoch != self.epoch
@@ -352,6 +356,7 @@ class LiveSession:
             events=made,
             state=state,
             declassified=declassified,
+            bodies=bodies,
         )
         if announce:
             self.fanout.publish(published)
