@@ -13,10 +13,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from server import ws
+from server.bothost import BotHost
 from server.catalog import Catalog
 from server.fanout import Fanout, InProcessFanout
 from server.fanout_redis import RedisFanout
 from server.metrics import Metrics
+from server.routes import bots as bot_routes
 from server.routes import health, pages, replay, scenarios, seats, sessions
 from server.service.sessions import SessionService
 from server.settings import Settings
@@ -50,11 +52,15 @@ def create_app(
         app.state.settings = settings
         app.state.service = service
         await service.start()
+        bots = BotHost(service, settings)  # plays the seats given to bots (server/bothost.py)
+        app.state.bots = bots
+        await bots.start()
         if on_ready is not None:
             await on_ready(service)
         try:
             yield
         finally:
+            await bots.stop()
             await service.stop()
             store.close()
 
@@ -76,6 +82,7 @@ def create_app(
     app.include_router(scenarios.router)
     app.include_router(sessions.router)
     app.include_router(seats.router)
+    app.include_router(bot_routes.router)
     app.include_router(ws.router)
     pages.install(app)
     replay.install(app)

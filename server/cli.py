@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "server.cli_replay",  # import, export-all
     "clients.cli_load",  # load
     "clients.cli_tournament",  # tournament
+    "clients.cli_bot",  # bot, seat assign/free/strategies
 )
 
 app = typer.Typer(

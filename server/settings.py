@@ -88,6 +88,16 @@ class Settings(BaseSettings):
     rate_per_s: float = Field(default=20.0, gt=0, description="Sustained messages/s per client.")
     rate_burst: int = Field(default=40, ge=1, description="Burst of messages per client.")
     heartbeat_s: float = Field(default=20.0, gt=0, description="Websocket ping interval.")
+    bots: bool = Field(
+        default=True,
+        description="Run the bots the facilitator gives seats to in this process (off: a seat "
+        "given to a strategy waits for a process that runs them).",
+    )
+    bot_url: str | None = Field(
+        default=None,
+        description="Where this process's bots connect: this very process (default "
+        "http://127.0.0.1:PORT; never a proxy in front of several processes).",
+    )
     sqlite_synchronous: str = Field(
         default="NORMAL",
         pattern="^(NORMAL|FULL)$",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from game.commands import AssignSeat, FreeSeat
 from game.protocol import Rejected
-from server import links
+from server import links, strategies
 from server.deps import Config, MaybePrincipal, Service, facilitator_of
 from server.routes.sessions import _live
 
@@ -31,7 +31,12 @@ class Joined(BaseModel):
 
 class Assign(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    bot: str | None = Field(default=None, max_length=40)
+    bot: str | None = Field(
+        default=None,
+        max_length=40,
+        description="A strategy from /api/strategies: the server plays the seat with it "
+        "(`external`: a program elsewhere does, with the join link). Null for a person.",
+    )
 
 
 @router.post("/join")
@@ -57,28 +62,43 @@ async def assign(
     session: str,
     seat: str,
     body: Assign,
+    request: Request,
     service: Service,
     config: Config,
     principal: MaybePrincipal,
 ) -> dict[str, Any]:
     """Give the seat to a person or a bot: its old tokens and join codes stop working and a
-    new join link is answered."""
+    new join link is answered. A seat given to a strategy is played by the server (its bot
+    starts at once); an unknown strategy is refused (422 `bad_command`, naming the known ones)."""
     await _live(service, session)
     facilitator_of(principal, session)
+    refused = strategies.refusal(body.bot)
+    if refused is not None:
+        raise HTTPException(
+            422, {"code": "bad_command", "reason": refused, "strategies": strategies.known()}
+        )
     reply, code = await service.change_seat(
         session, AssignSeat(seat=seat, name=body.name, bot=body.bot)
     )
+    request.app.state.bots.poke()
     return _seat_reply(config, session, seat, reply, code)
 
 
 @router.post("/seats/{seat}/free")
 async def free(
-    session: str, seat: str, service: Service, config: Config, principal: MaybePrincipal
+    session: str,
+    seat: str,
+    request: Request,
+    service: Service,
+    config: Config,
+    principal: MaybePrincipal,
 ) -> dict[str, Any]:
-    """Free the seat: its tokens and join codes stop working; a new join link is answered."""
+    """Free the seat: its tokens and join codes stop working (a bot playing it stops); a new
+    join link is answered."""
     await _live(service, session)
     facilitator_of(principal, session)
     reply, code = await service.change_seat(session, FreeSeat(seat=seat))
+    request.app.state.bots.poke()
     return _seat_reply(config, session, seat, reply, code)
 
 

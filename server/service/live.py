@@ -28,12 +28,13 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from game import engine
 from game.commands import SYSTEM, AssignSeat, FreeSeat, Tick
 from game.disclosure import Viewer
+from game.errors import Code
 from game.events import EVENT_ADAPTER, Ev, SeatAssigned, SeatFreed
 from game.hashing import state_hash
 from game.protocol import SERVER_ADAPTER, Accepted, Presence, Rejected, ServerCode
 from game.state import SessionState
 from game.views import disclosure_epoch
-from server import auth, chain
+from server import auth, chain, strategies
 from server.clock import Alarm, now_ms
 from server.fanout import Fanout, Published
 from server.lease import Lease
@@ -158,6 +159,10 @@ class LiveSession:
     def submit(self, work: CommandWork | ControlWork) -> None:
         if self.stopped:
             self._refuse_unloaded(work)
+            return
+        if isinstance(work, CommandWork) and (refused := strategies.refuse_command(work.command)):
+            # A seat given to a bot the server does not know (REST refuses it before this).
+            self._answer(work, Rejected(id=work.cid, code=Code.BAD_COMMAND, reason=refused), {})
             return
         self.used = time.monotonic()
         self.queue.put_nowait(work)

@@ -350,8 +350,11 @@ class Console {
   _assignForm(seat) {
     const s = this.store.state;
     const name = h("input", { type: "text", maxLength: 200, required: true, value: seat.name || "" });
-    // Suggestions only (docs/bots.md lists the strategies); the server passes the name on.
-    const strategies = h("datalist", { id: uid("bots") }, ["boulware", "linear", "conceder", "tit_for_tat", "free_rider", "chair"].map((b) => h("option", { value: b })));
+    // The names the server takes (GET /api/strategies): it plays each, but for `external`.
+    const strategies = h("datalist", { id: uid("bots") });
+    api("/api/strategies")
+      .then((list) => strategies.replaceChildren(...list.map((b) => h("option", { value: b.name }, `${b.name}: ${b.summary}`))))
+      .catch(() => {});
     const bot = h("input", { type: "text", maxLength: 40, value: seat.bot || "", placeholder: "e.g. boulware", list: strategies.id });
     const err = errorBox();
     const form = h(
@@ -367,7 +370,7 @@ class Console {
       },
       h("h3", {}, `Give ${seat.id} (${teamName(s, seat.team)}) to someone`),
       field("Name", name),
-      field("Bot strategy (leave empty for a person)", bot, "A bot plays the seat through the same protocol; the server passes the strategy's name on as the seat's bot."),
+      field("Bot strategy (leave empty for a person)", bot, "The server plays the seat with that strategy, through the same protocol as a player; `external`: a program of yours plays it with the seat's join link."),
       strategies,
       h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, "Assign the seat"), h("button", { type: "button", onclick: () => this.seatForm.replaceChildren() }, "Cancel")),
       err,

@@ -10,6 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from clients.bots import names
 from tests.browser.conftest import LAPTOP, PHONE, axe, new_page, shot
 from tests.browser.people import Player, gather
 
@@ -53,13 +54,22 @@ def test_the_console_runs_the_room(server, browser, contexts):
     expect(phone.page.locator("#conn")).to_have_text("Connected")
     expect(row(f, "au.1")).to_contain_text("2 connected")
 
-    # au.2 to a bot, then freed.
+    # au.2 to a bot (the strategies are the server's; another name is refused), then freed.
     old = row(f, "au.2").locator("input.link").input_value()
     row(f, "au.2").get_by_role("button", name="Assign…").click()
+    offered = f.page.locator(".action-form datalist option")
+    expect(offered).to_have_count(len(names()) + 1)
+    expect(offered.last).to_have_attribute("value", "external")
     f.page.get_by_label("Name", exact=True).fill("Bot AU")
     f.page.get_by_label(re.compile("Bot strategy")).fill("cooperative")
     f.page.get_by_role("button", name="Assign the seat").click()
-    expect(row(f, "au.2")).to_contain_text("Bot AU (bot: cooperative)")
+    expect(f.page.locator(".seats > [role=alert]")).to_contain_text(
+        "Unknown bot strategy 'cooperative'; known: boulware"
+    )
+    f.page.get_by_label(re.compile("Bot strategy")).fill("linear")
+    f.page.get_by_role("button", name="Assign the seat").click()
+    expect(row(f, "au.2")).to_contain_text("Bot AU (bot: linear)")
+    expect(row(f, "au.2")).to_contain_text("1 connected")  # the server's bot plays it
     expect(row(f, "au.2").locator("input.link")).not_to_have_value(old)
     expect(au.page.locator(".lobby-card")).to_contain_text("Bot AU (bot)")
     row(f, "au.2").get_by_role("button", name="Free").click()

@@ -1,6 +1,7 @@
 """A seat handed to a bot and taken back, over REST and the client: the bot's commands are
 logged as a bot's (`actor.bot`), the person's again once the facilitator takes the seat back,
-and the bot's connection is closed (4003) when it does."""
+and the bot's connection is closed (4003) when it does. The seat goes to an `external` bot:
+this test's own client plays it (tests/server/test_bot_host.py has the bots the server runs)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ async def test_a_seat_handed_to_a_bot_and_back_is_marked_in_the_log(server):
     await f.do(Start())
     await f.do(Advance())
     async with Rest(server.base, token) as rest:
-        handed = await rest.assign(session, "au.2", "Bot (boulware)", bot="boulware")
+        handed = await rest.assign(session, "au.2", "Their bot", bot="external")
         bot = Client.for_seat(await rest.join(session, handed["code"]))
         await bot.start()
         await bot.do(Say(channel="floor", text="from the bot"))
@@ -51,6 +52,6 @@ async def test_a_seat_handed_to_a_bot_and_back_is_marked_in_the_log(server):
     assert said["from the bot"]["bot"] is True and said["from the bot"]["seat"] == "au.2"
     assert said["from the person"]["bot"] is False and said["from the person"]["seat"] == "au.2"
     seated = [e for e in log if e["type"] == "seat_assigned" and e.get("seat") == "au.2"]
-    assert [e.get("bot") for e in seated][-2:] == ["boulware", None]
+    assert [e.get("bot") for e in seated][-2:] == ["external", None]
     for client in (f, person, bot):
         await client.close()
