@@ -72,6 +72,11 @@ class Debrief {
     return this.names[id] || id;
   }
 
+  /** A link to that moment of the replay. */
+  moment(seq) {
+    return h("a", { href: `/replay/${encodeURIComponent(this.session)}?seq=${seq}`, "aria-label": `event ${seq} in the replay` }, `#${seq}`);
+  }
+
   minutes(at) {
     return Math.round(((at - this.start) / 60000) * 100) / 100;
   }
@@ -161,7 +166,7 @@ class Debrief {
       const datasets = [];
       for (const team of teams) {
         proposals.forEach((p, j) => {
-          const points = versions.filter((v) => v.proposal === p && v.utilities[team] !== undefined).map((v) => ({ x: this.minutes(v.at), y: v.utilities[team], how: v.how, by: v.by }));
+          const points = versions.filter((v) => v.proposal === p && v.utilities[team] !== undefined).map((v) => ({ x: v.seq, y: v.utilities[team], how: v.how, by: v.by, at: v.at }));
           if (points.length) datasets.push({ label: `${this.name(team)} · ${p}`, data: points, borderColor: colour(this.teamIndex[team] ?? 0), backgroundColor: colour(this.teamIndex[team] ?? 0), borderDash: DASHES[j % DASHES.length], stepped: "before", borderWidth: 3, pointRadius: 6 });
         });
       }
@@ -174,15 +179,15 @@ class Debrief {
               data: { datasets },
               options: {
                 parsing: { xAxisKey: "x", yAxisKey: "y" },
-                scales: { x: { type: "linear", title: { display: true, text: "minutes since the session was created" } }, y: { min: 0, max: 1, title: { display: true, text: "utility to the delegation (0 to 1)" } } },
-                plugins: { legend: { labels: { usePointStyle: true } }, tooltip: { callbacks: { afterLabel: (c) => `${c.raw.how} by ${this.name(c.raw.by)}` } } },
+                scales: { x: { type: "linear", title: { display: true, text: "the moment: event (seq) in the log, as the replay numbers it" } }, y: { min: 0, max: 1, title: { display: true, text: "utility to the delegation (0 to 1)" } } },
+                plugins: { legend: { labels: { usePointStyle: true } }, tooltip: { callbacks: { afterLabel: (c) => `${c.raw.how} by ${this.name(c.raw.by)}, ${time(c.raw.at)}` } } },
               },
             })
           : h("p", { class: "hint" }, "No utility to show here: no delegation values this item by weights (a burden-sharing package is valued as cost), or the weights are not declassified yet."),
         numbers(
           `Each version of each text on ${title}`,
           ["Text", "Event", "Time", "How", "By", ...teams.map((t) => this.name(t))],
-          versions.map((v) => [v.proposal, `#${v.seq}`, time(v.at), v.how, this.name(v.by), ...teams.map((t) => fmt(v.utilities[t]))]),
+          versions.map((v) => [v.proposal, this.moment(v.seq), time(v.at), v.how, this.name(v.by), ...teams.map((t) => fmt(v.utilities[t]))]),
         ),
       ];
     });
@@ -190,11 +195,11 @@ class Debrief {
     return wideCard(
       "texts-h",
       "The proposals over time: who conceded, and when",
-      h("p", { class: "hint" }, "Each line is one delegation's utility for one text (solid, dashed, dotted: the item's texts in the order tabled), from its tabling through each change."),
+      h("p", { class: "hint" }, "Each line is one delegation's utility for one text (solid, dashed, dotted: the item's texts in the order tabled), from its tabling through each change, along the log's events."),
       blocks.length ? blocks : h("p", { class: "empty" }, "No text was tabled."),
       h("h3", {}, "Concessions"),
       concessions.length
-        ? h("ul", {}, concessions.map((c) => h("li", {}, `${time(c.at)} (#${c.seq}): ${this.name(c.team)} conceded ${fmt(c.before - c.after, 2)} on ${(this.items[c.item] || {}).title || c.item}, ${c.how === "accepted" ? "accepting an amendment to" : c.how === "revised" ? "revising" : "tabling"} ${c.proposal} (${fmt(c.before, 2)} → ${fmt(c.after, 2)}).`)))
+        ? h("ul", {}, concessions.map((c) => h("li", {}, this.moment(c.seq), ` ${time(c.at)}: ${this.name(c.team)} conceded ${fmt(c.before - c.after, 2)} on ${(this.items[c.item] || {}).title || c.item}, ${c.how === "accepted" ? "accepting an amendment to" : c.how === "revised" ? "revising" : "tabling"} ${c.proposal} (${fmt(c.before, 2)} → ${fmt(c.after, 2)}).`)))
         : h("p", { class: "empty" }, "No concession that this view may show."),
     );
   }
@@ -365,7 +370,7 @@ class Debrief {
       this.d.phases.length
         ? numbers("The phases as played", ["Round", "Phase", "Started", "Ended", "Why it ended"], this.d.phases.map((p) => [String(p.round), p.phase, time(p.started_at), p.ended_at ? time(p.ended_at) : "—", p.reason || "—"]))
         : null,
-      h("ol", { class: "record" }, rows.map((r) => h("li", {}, h("p", { class: "meta" }, `${time(r.at)} · +${fmt(this.minutes(r.at), 1)} min · #${r.seq} · ${words[r.type] || r.type}`), h("p", { class: "text" }, r.summary)))),
+      h("ol", { class: "record" }, rows.map((r) => h("li", {}, h("p", { class: "meta" }, this.moment(r.seq), ` · ${time(r.at)} · +${fmt(this.minutes(r.at), 1)} min · ${words[r.type] || r.type}`), h("p", { class: "text" }, r.summary)))),
     );
   }
 

@@ -227,6 +227,12 @@ def test_the_debrief_on_a_projector(server, browser, contexts, played):
     shot(page, "55-debrief-full")
     axe(page, "52-debrief")
     no_errors(page)
+    # Each concession links to its moment in the replay.
+    concession = texts.locator("li", has_text="conceded").get_by_role("link")
+    seq = concession.inner_text().lstrip("#")
+    concession.click()
+    expect(page.get_by_label("Moment (event seq)")).to_have_value(seq)
+    expect(page.locator(".replay-where")).to_contain_text("merged into p1")
 
 
 def _renamed(log: bytes, session: str) -> bytes:
