@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from server import chain
 from tests.browser.conftest import LAPTOP, PHONE, PROJECTOR, axe, new_page, shot
-from tests.server.harness import Server
+from tests.server.harness import Client, Server
 from tests.server.play import seat_up, sync_all
 
 pytestmark = pytest.mark.browser
@@ -304,4 +304,35 @@ def test_a_fork_starts_from_a_moment_of_the_replay(server, browser, contexts, pl
     page.get_by_role("link", name="Replay", exact=True).click()
     expect(page.locator(".replay-tools")).to_contain_text(f"A fork of session {s} at seq {seq}")
     expect(page.get_by_label("Moment (event seq)")).to_have_attribute("max", re.compile(r"\d+"))
+    no_errors(page)
+
+
+async def _start_and_end(server: Server, session: str, token: str) -> None:
+    f = await Client.open(server, session, token)
+    await f.until(lambda m: m["type"] == "snapshot")
+    await f.ok({"type": "start"})
+    await f.ok({"type": "end"})
+    await f.close()
+
+
+def test_a_player_opens_the_debrief_and_the_replay_from_the_room(server, browser, contexts):
+    """At the debrief the room links to the debrief and the replay; both open with the
+    seat's own token (kept by the room), from the team's own perspective."""
+    created = httpx.post(f"{server.base}/api/sessions", json={"scenario": "tiny"}).json()
+    s = created["session"]
+    link = next(j["link"] for j in created["join_links"] if j["seat"] == "eu.1")
+    page = new_page(browser, contexts, LAPTOP)
+    page.goto(link)
+    page.get_by_label("Your name").fill("Ines")
+    page.get_by_role("button", name="Join").click()
+    expect(page.locator("#conn")).to_have_text("Connected")
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _start_and_end(server, s, created["facilitator_token"])).result()
+    expect(page.get_by_role("heading", name="Final scores")).to_be_visible()
+    page.get_by_role("link", name="The debrief, with its charts").click()
+    expect(page.locator("h1")).to_contain_text("Debrief")
+    expect(page.locator(".debrief")).to_contain_text("Scores and their parts")
+    page.get_by_role("link", name="Replay the session step by step").click()
+    chosen(page, "Seen by", "team:eu")
+    expect(page.locator(".replay-timeline")).to_contain_text("Ines took seat eu.1")
     no_errors(page)
