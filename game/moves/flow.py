@@ -71,6 +71,17 @@ def _fallen(deadline: int | None, at: int) -> bool:
 # --- follow-ups -----------------------------------------------------------------------------
 
 
+INERT = frozenset({"message_posted", "channel_opened", "draft_saved", "draft_discarded"})
+"""Events that change nothing a follow-up rule reads: they touch only channels and their
+messages, drafts, and their own counters (`c:`, `d:`), besides `seq` and `at`; the rules read
+the status, the phase and its clock, the round, the formal session, ballots and the ballot
+queue, proposals, amendments, the agenda and what was adopted, injects, the world (regions,
+resources, pledges) and the `b` counter. So folding them onto a settled state leaves it
+settled, and `engine.apply` does not ask the rules again after a command that made only
+these (talk, drafts). tests/game/test_inert_events.py holds both halves: what these events
+change, and that no follow-up ever comes of them in random play of every scenario."""
+
+
 def follow_up(state: SessionState, at: int) -> Ev | None:
     """The next event the rules require now, or None when the state is settled."""
     if state.status not in ("running", "paused"):
@@ -80,7 +91,7 @@ def follow_up(state: SessionState, at: int) -> Ev | None:
         _next_phase(ctx)
     else:
         phase = state.scenario.rounds.phases[state.phase or 0]
-        for rule in (_scheduled_inject, _lapse, *_BY_KIND.get(phase.kind, ())):
+        for rule in _RULES.get(phase.kind, _ALWAYS):
             rule(ctx, phase)
             if ctx.made:
                 break
@@ -126,11 +137,14 @@ def _actors_of(state: SessionState, phase: Phase) -> list[str]:
 
 def _scheduled_inject(ctx: Ctx, phase: Phase) -> None:
     state = ctx.state
-    first = state.scenario.phases_of_round(state.round)[:1]
+    first: list[int] | None = None  # the round's first phase, found only when needed
     for inject in state.scenario.injects:
-        if inject.at is None or inject.id in state.injects_fired or inject.at.round != state.round:
+        when = inject.at
+        if when is None or when.round != state.round or inject.id in state.injects_fired:
             continue
-        if inject.at.phase == phase.id or (inject.at.phase is None and first == [state.phase]):
+        if when.phase is None and first is None:
+            first = state.scenario.phases_of_round(state.round)[:1]
+        if when.phase == phase.id or (when.phase is None and first == [state.phase]):
             _fire(ctx, inject)
             return
 
@@ -218,6 +232,9 @@ _BY_KIND: dict[str, tuple[Callable[[Ctx, Phase], None], ...]] = {
     "voting": (_ballots,),
     "resolution": (_resolution,),
 }
+_ALWAYS: tuple[Callable[[Ctx, Phase], None], ...] = (_scheduled_inject, _lapse)
+_RULES = {kind: (*_ALWAYS, *rules) for kind, rules in _BY_KIND.items()}
+"""The rules of an open phase, in order, by its kind (`_ALWAYS` for the other kinds)."""
 
 
 # --- evolvers -------------------------------------------------------------------------------
