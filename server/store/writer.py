@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,7 +37,43 @@ class Insert:
         self.rows = rows
 
     def __call__(self, connection: Connection) -> object:
-        return connection.execute(insert(self.table), self.rows)
+        return insert_rows(connection, self.table, self.rows)
+
+
+def insert_rows(connection: Connection, table: Table, rows: list[dict]) -> object:
+    """One executemany of `rows` into `table`. On SQLite, rows that give every column go
+    straight to the driver (sqlite3 binds the dicts by name, in C): SQLAlchemy's per-row
+    parameter processing was most of the writer thread's Python, holding the GIL against
+    the event loop. Anything else, and PostgreSQL, goes through SQLAlchemy Core."""
+    columns = _all_columns(table)
+    if connection.dialect.name != "sqlite" or not all(row.keys() == columns for row in rows):
+        return connection.execute(insert(table), rows)
+    sql = _SQL.get(table)
+    if sql is None:
+        names = list(table.c.keys())
+        quoted = ", ".join(f'"{n}"' for n in names)
+        sql = _SQL[table] = (
+            f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join(":" + n for n in names)})'
+        )
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(sql, rows)
+    except sqlite3.Error as exc:  # as SQLAlchemy would raise it (IntegrityError for a clash)
+        raise DBAPIError.instance(sql, None, exc, sqlite3.Error) from exc
+    finally:
+        cursor.close()
+    return None
+
+
+_SQL: dict[Table, str] = {}
+_COLUMNS: dict[Table, set[str]] = {}
+
+
+def _all_columns(table: Table) -> set[str]:
+    columns = _COLUMNS.get(table)
+    if columns is None:
+        columns = _COLUMNS[table] = set(table.c.keys())
+    return columns
 
 
 MAX_GROUP = 512
@@ -119,7 +156,7 @@ class Writer:
                         for op in job.ops:
                             merged.setdefault(op.table, []).extend(op.rows)  # type: ignore[attr-defined]
                     for table, rows in merged.items():
-                        connection.execute(insert(table), rows)
+                        insert_rows(connection, table, rows)
                 return [None] * len(group)
             except Exception:
                 log.info("a merged write group of %d failed; retrying batch by batch", len(group))
