@@ -21,7 +21,7 @@ from __future__ import annotations
 import secrets as random_secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -132,6 +132,8 @@ class Book:
     hashes: list[str] = field(default_factory=list)
     checkpoints: dict[int, str] = field(default_factory=dict)
     timelines: dict[tuple[str, int], list[dict[str, Any]]] = field(default_factory=dict)
+    cache: dict[str, tuple[int, Any]] = field(default_factory=dict)
+    """Other things derived from the whole log (the debrief), with the head they were made at."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -187,6 +189,16 @@ class Book:
 
     def view_at(self, seq: int, viewer: Viewer) -> View:
         return view(self.state_at(seq), viewer)
+
+    def derived(self, name: str, make: Callable[[list[Ev]], Any]) -> Any:
+        """`make(events)`, made once per head of the log."""
+        head = self.head
+        found = self.cache.get(name)
+        if found is not None and found[0] == head:
+            return found[1]
+        made = make(self.events[:head])
+        self.cache[name] = (head, made)
+        return made
 
 
 class Library:

@@ -26,7 +26,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
 from game.analysis.debrief import debrief, debrief_for
+from game.disclosure import FACILITATOR_VIEW, Viewer
 from game.hashing import state_hash
+from game.state import SessionState
+from game.views import redact_scenario, view
 from server import auth, links, tidy
 from server import replay as rp
 from server.deps import Config, Service
@@ -141,8 +144,6 @@ async def view_at(
         state = await asyncio.to_thread(book.state_at, seq)
     except rp.Refused as exc:
         raise _refused(exc) from None
-    from game.views import view
-
     seen = view(state, viewer)
     body: dict[str, Any] = {"seq": seq, "at": state.at, "view": seen.model_dump(mode="json")}
     if reader.whole:
@@ -164,9 +165,7 @@ async def read_debrief(
         raise HTTPException(
             403, {"code": "forbidden", "reason": "the debrief opens when the session ends"}
         )
-    full = await asyncio.to_thread(_debrief, book)
-    from game.disclosure import FACILITATOR_VIEW, Viewer
-
+    full = await asyncio.to_thread(book.derived, "debrief", debrief)
     viewer = FACILITATOR_VIEW if reader.whole else Viewer(role="seat", team=reader.team)
     seen = debrief_for(full, now, viewer)
     body = seen.model_dump(mode="json")
@@ -176,21 +175,9 @@ async def read_debrief(
     return Response(orjson.dumps(body), media_type="application/json")
 
 
-def _debrief(book: rp.Book):  # type: ignore[no-untyped-def]
-    key = ("debrief", book.head)
-    cached = getattr(book, "_debrief", None)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    made = debrief(book.events)
-    book._debrief = (key, made)  # type: ignore[attr-defined]
-    return made
-
-
-def _public_scenario(state, viewer) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _public_scenario(state: SessionState, viewer: Viewer) -> dict[str, Any]:
     """Names the debrief page needs: teams, regions, items and their issues (redacted as the
     viewer's snapshot would be)."""
-    from game.views import redact_scenario
-
     s = redact_scenario(state, viewer)
     return {
         "id": s.id,
