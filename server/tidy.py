@@ -487,15 +487,19 @@ def transcript_md(log: Sequence[Ev], *, pseudonymise: bool = False) -> str:
     ]
     for b in transcript_blocks(log, pseudonymise=pseudonymise):
         if b.kind == "heading":
-            lines += [f"## {b.text}", ""]
+            lines += ["", f"## {b.text}", ""]
         elif b.kind == "line":
             lines += [f"- **{b.time}** {_md(b.who)} ({_md(b.where)}): {_md(b.text)}"]
         else:
-            lines += ["", f"**{b.time}** {_md(b.who)}: {_md(b.text)}", ""]
+            who = f" {_md(b.who)}:" if b.who else ""
+            lines += ["", f"**{b.time}**{who} {_md(b.text)}", ""]
             lines += ["| | |", "|---|---|"]
             lines += [f"| {_md(k)} | {_md(v)} |" for k, v in b.rows]
             lines += [""]
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines)
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text + "\n"
 
 
 def _md(text: str) -> str:
