@@ -336,3 +336,15 @@ def test_a_player_opens_the_debrief_and_the_replay_from_the_room(server, browser
     chosen(page, "Seen by", "team:eu")
     expect(page.locator(".replay-timeline")).to_contain_text("Ines took seat eu.1")
     no_errors(page)
+
+
+def test_the_replay_and_debrief_pages_carry_the_csp_and_chart_js_is_served(server):
+    for path in ("/replay", "/replay/abc", "/debrief/abc"):
+        r = httpx.get(server.base + path, timeout=10)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+        assert "script-src 'self'" in r.headers["content-security-policy"]
+        assert r.headers["cache-control"] == "no-cache"
+        assert "Bearer" not in r.text
+    r = httpx.get(server.base + "/vendor/chart.js", timeout=10)
+    assert r.status_code == 200 and "javascript" in r.headers["content-type"]
+    assert "Chart.js v4" in r.text[:300]
