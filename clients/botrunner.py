@@ -16,6 +16,8 @@ docs/bots.md), exactly as the in-process tournament does. It
   arrives. A rejection that leaves the view as it was waits for the next change instead of
   sending the same thing again; `unavailable` waits for its `retry_ms`;
 - never stalls a phase: a bot that raises is logged and, holding the floor, passes;
+- with a `BotTable` shared by the runners of one session in one process, lets its bots take
+  turns to decide and act, so that they never overtake one another;
 - stops cleanly when the seat is taken back (close code 4003, or a token refused) or the
   session concludes, and returns why.
 
@@ -26,9 +28,11 @@ runner for the seats a facilitator gives to a bot (server/bothost.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -51,6 +55,23 @@ LEAD_S = 2.0
 """The bot is asked again this long before a deadline falls..."""
 GRACE_S = 0.5
 """... and this long after it, in case its tick changed nothing the seat can see."""
+
+
+CATCH_UP_S = 5.0
+"""How long a bot on a `BotTable` waits for the events the bot before it acted on."""
+
+
+class BotTable:
+    """The bots of one session that run in one process take turns: one decides and acts at a
+    time (its command answered and its events in its view), and the next decides on a view
+    at least as new as that. So they never race each other (a bot accepting an amendment
+    while another's pass ends the phase); only people, the facilitator and the clock can
+    overtake a bot's command, which is then decided again."""
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.seq = 0
+        """The newest seq a bot of the table acted on."""
 
 
 @dataclass
@@ -77,8 +98,10 @@ class BotRunner:
         seed: int | str | None = None,
         lead_s: float = LEAD_S,
         grace_s: float = GRACE_S,
+        table: BotTable | None = None,
     ) -> None:
         self.client = client
+        self.table = table
         self.bot = registry.make(bot) if isinstance(bot, str) else bot
         self.rng = rng or random.Random(seed)
         self.lead_ms = int(lead_s * 1000)
@@ -139,15 +162,18 @@ class BotRunner:
 
     async def _step(self) -> None:
         client = self.client
-        mark = self._mark()
-        command = self._decide()
-        if command is None:
+        reply: Accepted | Rejected | None = None
+        async with self._turn():
+            mark = self._mark()
+            command = self._decide()
+            if command is not None:
+                self.idle_seq = None
+                self.stats.sent += 1
+                reply = await client.send(command, timeout=None)
+        if command is None or reply is None:
             self.idle_seq = client.seq
             await self._wait(mark)
             return
-        self.idle_seq = None
-        self.stats.sent += 1
-        reply = await client.send(command, timeout=None)
         if isinstance(reply, Accepted):
             self.stats.accepted += 1
             return
@@ -167,6 +193,24 @@ class BotRunner:
             # give the same command. Wait for news (or a deadline) instead.
             self.idle_seq = client.seq
             await self._wait(mark)
+
+    @contextlib.asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        """With a `table`: wait for this bot's turn to decide, and catch up first with what
+        the bots before it did."""
+        table = self.table
+        if table is None:
+            yield
+            return
+        async with table.lock:
+            if self.client.seq < table.seq:
+                floor = table.seq
+                with contextlib.suppress(TimeoutError):
+                    await self.client.until(lambda c: c.seq >= floor, CATCH_UP_S)
+            try:
+                yield
+            finally:
+                table.seq = max(table.seq, self.client.seq)
 
     def _decide(self) -> Command | None:
         self.stats.decisions += 1

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from clients.botrunner import BotRunner, Ended
+from clients.botrunner import BotRunner, BotTable, Ended
 from clients.client import Client
 from clients.rest import websocket_url
 from server import auth, strategies
@@ -119,6 +119,8 @@ class BotHost:
         self.hosted: dict[Key, Hosted] = {}
         self.last: dict[Key, Hosted] = {}
         """The bot that last played each seat here, once stopped (for `status`)."""
+        self.tables: dict[str, BotTable] = {}
+        """Per session: its bots here take turns to decide and act (`BotTable`)."""
         self._next_start: dict[Key, float] = {}
         self._failures: dict[Key, int] = {}
         self._wake = asyncio.Event()
@@ -187,6 +189,9 @@ class BotHost:
         loaded = self.service.live_sessions
         for key in [k for k in self.last if k[0] not in loaded]:
             del self.last[key]
+        playing = {session for session, _seat in wanted}
+        for session in [s for s in self.tables if s not in playing]:
+            del self.tables[session]
         for key, strategy in wanted.items():
             if key not in self.hosted and now >= self._next_start.get(key, 0.0):
                 self._launch(key, strategy)
@@ -237,7 +242,10 @@ class BotHost:
                 max_backoff=2.0,
             )
             hosted.runner = BotRunner(
-                hosted.client, hosted.strategy, seed=f"{hosted.session}:{hosted.seat}"
+                hosted.client,
+                hosted.strategy,
+                seed=f"{hosted.session}:{hosted.seat}",
+                table=self.tables.setdefault(hosted.session, BotTable()),
             )
             hosted.ended = await hosted.runner.run()
             log.info("bot on %s/%s ended: %s", hosted.session, hosted.seat, hosted.ended)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from clients.botrunner import BotRunner
+from clients.botrunner import BotRunner, BotTable
 from clients.bots import make
 from clients.bots.base import Bot
 from clients.client import Client
@@ -54,7 +54,8 @@ async def seat_bots(
     server: Server, scenario: str, seed: int, offset: int = 0, **runner_kwargs
 ) -> tuple[dict, Client, dict[str, BotRunner], dict[str, asyncio.Task]]:
     """A session with the first seat of every team given to an `external` bot, and a runner
-    of a strategy (rotating over the teams) on each of those seats."""
+    of a strategy (rotating over the teams) on each of those seats, taking turns at one
+    `BotTable` as the server's own bots do."""
     async with Rest(server.base) as rest:
         created = await rest.create(scenario, "runner game", seed=seed)
     session, token = created["session"], created["facilitator_token"]
@@ -63,13 +64,14 @@ async def seat_bots(
         firsts.setdefault(link["team"], link["seat"])
     strategies = line_up(list(firsts), offset)
     runners: dict[str, BotRunner] = {}
+    table = BotTable()
     async with Rest(server.base, token) as rest:
         for team, seat in firsts.items():
             handed = await rest.assign(session, seat, f"{strategies[team]} bot", bot="external")
             joined = await rest.join(session, handed["code"])
             client = Client.for_seat(joined, min_backoff=0.02)
             runners[seat] = BotRunner(
-                client, strategies[team], seed=f"{seed}:{seat}", **runner_kwargs
+                client, strategies[team], seed=f"{seed}:{seat}", table=table, **runner_kwargs
             )
     f = Client.for_token(server.base, session, token)
     await f.start()
@@ -131,6 +133,44 @@ async def test_a_bots_only_game_of_a_shipped_scenario_reaches_the_debrief(server
     assert {"message_posted", "proposal_tabled", "ballot_cast"} <= kinds
 
 
+async def test_bots_of_one_team_take_turns_at_their_table(server):
+    """Both seats of the AU played by bots of the same strategy, on one `BotTable` with the
+    other teams' bots: each ballot gets the AU's vote once (the second bot decides on a view
+    with the first's vote in it) and no command is rejected, where two bots deciding on the
+    same view would both vote."""
+    async with Rest(server.base) as rest:
+        created = await rest.create("tutorial", "two bots, one team", seed=8)
+    session, token = created["session"], created["facilitator_token"]
+    table = BotTable()
+    runners: dict[str, BotRunner] = {}
+    async with Rest(server.base, token) as rest:
+        for link in created["join_links"]:
+            seat = link["seat"]
+            handed = await rest.assign(session, seat, "linear bot", bot="external")
+            client = Client.for_seat(await rest.join(session, handed["code"]), min_backoff=0.02)
+            runners[seat] = BotRunner(client, "linear", seed=seat, table=table)
+    assert {"au.1", "au.2"} <= set(runners)
+    f = Client.for_token(server.base, session, token)
+    await f.start()
+    tasks = {seat: asyncio.create_task(r.run()) for seat, r in runners.items()}
+    try:
+
+        async def idle() -> bool:
+            return all(r.idle_seq == f.seq for r in runners.values())
+
+        await facilitate(f, idle, check=lambda: no_crash(tasks))
+        async with Rest(server.base, token) as rest:
+            log = await rest.log(session)
+    finally:
+        await close_all(f, runners, tasks)
+    assert {s: r.stats.rejected for s, r in runners.items() if r.stats.rejected} == {}
+    casts = [e["event"] for e in log if e["event"]["type"] == "ballot_cast"]
+    au = [e for e in casts if e["team"] == "au"]
+    assert au and len(au) == len({e["ballot"] for e in au})
+    assert {e["actor"]["seat"] for e in au} <= {"au.1", "au.2"}
+    assert concluded(log)["reason"] == "completed"
+
+
 class LateOnItsTurn(Bot):
     """`linear`, except that the first time it holds the floor it thinks past the turn's
     deadline (blocking, so its view cannot move meanwhile) before passing."""
@@ -141,7 +181,8 @@ class LateOnItsTurn(Bot):
         self.inner = make("linear")
         self.deadline_of = deadline_of
         self.late = False
-        self.asked_after: list[bool] = []
+        self.asked_after: list[int] = []
+        """The seq of each view it was asked with after its late pass."""
 
     def decide(self, view: View, rng: random.Random) -> Command | None:
         phase = view.phase
@@ -152,7 +193,7 @@ class LateOnItsTurn(Bot):
             time.sleep(max(0.0, (due / 1000 - time.time())) + 0.5)
             return Pass()
         if self.late:
-            self.asked_after.append(mine)
+            self.asked_after.append(view.seq)
         return self.inner.decide(view, rng)
 
 
@@ -180,10 +221,10 @@ async def test_a_command_overtaken_by_a_deadline_is_decided_again(server):
     assert late.late
     refused = runners[seat].stats.rejected
     assert [r.code for r in refused] == ["not_your_turn"]
-    # Asked again at once: by then its view already had the turn's timeout.
-    assert late.asked_after and late.asked_after[0] is False
     out = [e["event"] for e in log if e["event"]["type"] == "passed" and e["event"]["timeout"]]
     assert [e["team"] for e in out] == ["au"]
+    # Asked again with a view that already had the turn's timeout (sent before the rejection).
+    assert late.asked_after and late.asked_after[0] >= out[0]["seq"]
     others = {s: r.stats.rejected for s, r in runners.items() if s != seat and r.stats.rejected}
     assert others == {}
     assert concluded(log)["reason"] == "completed"
