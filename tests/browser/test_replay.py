@@ -177,6 +177,8 @@ def test_a_player_replays_its_own_perspective_after_the_debrief(server, browser,
     expect(page.locator(".replay-timeline")).not_to_contain_text("EU-TEAM-ONLY")
     expect(page.get_by_text("Start a new session from this moment…")).to_have_count(0)
     shot(page, "53-replay-phone")
+    # Nothing wider than the phone's screen.
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     page.goto(f"{server.base}/debrief/{s}")
     expect(page.locator("h1")).to_contain_text("Debrief")
     expect(page.locator(".debrief")).not_to_contain_text("EU-TEAM-ONLY")
@@ -188,7 +190,7 @@ def test_the_debrief_on_a_projector(server, browser, contexts, played):
     page = new_page(browser, contexts, PROJECTOR)
     page.goto(f"{server.base}/replay/{s}#{played['fac']}")
     expect(page.locator("h1")).to_contain_text("Replay")
-    page.get_by_role("link", name="The debrief").click()
+    page.get_by_role("link", name="The debrief", exact=True).click()
     expect(page.locator("h1")).to_contain_text("Debrief: Test")
     # Chart.js drew every chart: scores, security, the MOU's texts over time (the package has
     # no weights to value it by), the MOU's outcome space, pledges, interventions.
