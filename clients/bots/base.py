@@ -12,8 +12,9 @@ at least), and it votes on every ballot it may vote on.
 
 `Negotiator` plays the game: it delivers pledges, accepts friendly amendments that still meet
 its target, says a word in consultations, tables, revises and amends in its turns, and votes
-by its targets. A strategy says how its targets move (`concession`, or `target` and
-`package_target` outright) and may override any step.
+by its targets. It reads the public record of the ballots (`record`) to steer its texts clear
+of the objections voters have shown. A strategy says how its targets move (`concession`, or
+`target` and `package_target` outright) and may override any step.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import random
 from collections.abc import Iterator
 from typing import ClassVar
 
-from clients.bots import burden, offers
+from clients.bots import burden, offers, record
 from clients.bots.situation import EPS, Situation
 from game.commands import (
     AcceptAmendment,
@@ -164,12 +165,17 @@ class Negotiator(Bot):
     # --- building texts -------------------------------------------------------------------
 
     def anchors(self, sit: Situation, item: Item) -> list[Clauses]:
-        """Each other team's latest text on the item (public)."""
-        out = []
+        """Each other team's latest text on the item (public): of the teams that vote on it,
+        if any of them has put one forward (a text is negotiated with those who adopt it),
+        else of every team."""
+        electorate = set(record.voters(sit, item))
+        out, voting = [], []
         for team in sit.state.scenario.teams:
             if team.id != sit.team and (texts := sit.offers_by(item, team.id)):
                 out.append(texts[-1][1])
-        return out
+                if team.id in electorate:
+                    voting.append(texts[-1][1])
+        return voting or out
 
     def offer(self, sit: Situation, item: Item) -> Clauses | None:
         """The text the bot would table now."""
@@ -181,7 +187,9 @@ class Negotiator(Bot):
                 return None
             rest = offers.concede(sit, item, self.target(sit, item), anchors)
             return {**rest, **pkg}
-        return offers.concede(sit, item, self.target(sit, item), anchors)
+        target = self.target(sit, item)
+        text = offers.concede(sit, item, target, anchors)
+        return record.clear(sit, item, text, target, anchors)
 
     # --- each phase -----------------------------------------------------------------------
 
@@ -244,6 +252,9 @@ class Negotiator(Bot):
     def item_moves(self, sit: Situation, item: Item) -> Iterator[Command]:
         tabled = sit.tabled(item)
         content = [p for p in tabled if self.acceptable(sit, item, p.clauses)]
+        if not self.is_package(item):
+            # A text the record says will be stopped again is no reason to rest.
+            content = [p for p in content if record.passes(sit, item, p.clauses)]
         if content:
             best = max(content, key=lambda p: (self.value(sit, item, p.clauses) or 0.0, -p.seq))
             if self.cosponsors and best.sponsor != sit.team and sit.team not in best.cosponsors:
@@ -278,8 +289,17 @@ class Negotiator(Bot):
         """Amend the best text of another team, when a few clause changes make it acceptable."""
         s = sit.state
         theirs = [p for p in sit.tabled(item) if p.sponsor != sit.team]
-        theirs.sort(key=lambda p: (-(sit.utility(item, p.clauses) or 0.0), p.seq))
+        # The text most likely to pass (the fewest others predicted to stop it), then the
+        # best for the bot.
+        theirs.sort(
+            key=lambda p: (
+                record.doubt(sit, item, p.clauses),
+                -(sit.utility(item, p.clauses) or 0.0),
+                p.seq,
+            )
+        )
         most = max(1, len(sit.weighted_issues(item)) // 2)
+        anchors = self.anchors(sit, item)
         for p in theirs[:1]:
             mine = [
                 a
@@ -288,7 +308,7 @@ class Negotiator(Bot):
             ]
             if mine:
                 continue
-            change = offers.fix(sit, item, p.clauses, self.target(sit, item), most)
+            change = record.fix(sit, item, p.clauses, self.target(sit, item), most, anchors)
             if change:
                 yield Amend(proposal=p.id, clauses=change, note="to meet our concerns")
 
@@ -316,9 +336,15 @@ class Negotiator(Bot):
         if amendment is not None:
             base = sit.state.proposals[amendment.proposal].clauses
             before, after = self.value(sit, item, base), self.value(sit, item, text)
-            if before is None or after is None or abs(after - before) <= EPS:
+            if before is None or after is None:
                 return "abstain"
-            return "yes" if after > before else "no"
+            if after > before + EPS:
+                return "yes"
+            if self.acceptable(sit, item, text):
+                # Worse for the bot but still worth its target: it lets the text meet
+                # someone else's concerns.
+                return "yes"
+            return "abstain" if abs(after - before) <= EPS else "no"
         return "yes" if self.acceptable(sit, item, text) else "no"
 
     # --- words ----------------------------------------------------------------------------

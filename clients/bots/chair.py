@@ -1,9 +1,12 @@
 """Chair: brokers. It lets the others table first; then it tables (and keeps revising) a
-compromise of the latest text of each other team: per issue the option most of them share
-(on a tie, the one it prefers, else the middle one), the median number, the members most of
-them include; for a package, each team's mean contribution. With a single text from the
-others, it balances that text against its own `linear` offer. It votes yes on texts near its
-compromise (the threshold loosens with time), never below its own reservation.
+compromise of the latest text of each other team that votes on the item: per issue the
+option most of them share (on a tie, the one it prefers, else the middle one), the median
+number, the members most of them include, moved a clause or two if the public record says the
+voters would stop it (`record.clear`); for a package, each team's mean contribution. With a
+single text from the others, it balances that text against its own `linear` offer. Once its
+compromise is on the table it amends the others' texts where a clause or two would let them
+pass (`record.fix`). It votes yes on texts near its compromise (the threshold loosens with
+time), never below its own reservation.
 
 Meant for the Secretary-General, but any team can chair. With nothing to broker after a full
 round of turns, or when the compromise is worth less than its reservation, it negotiates like
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from clients.bots import burden, offers
+from clients.bots import burden, offers, record
 from clients.bots.base import TimeDependent
 from clients.bots.registry import register
 from clients.bots.situation import EPS, Situation
@@ -54,6 +57,9 @@ class Chair(TimeDependent):
             if pkg is None:
                 return None
             text.update(pkg)
+        else:
+            # Steer clear of what the record says the voters will stop.
+            text = record.clear(sit, item, text, sit.reservation(item), texts)
         if not sit.fits(item, text) or not self.consents(sit, item, text):
             return None
         u = sit.utility(item, text)
@@ -78,6 +84,9 @@ class Chair(TimeDependent):
         if same:
             if same[0].sponsor != sit.team and sit.team not in same[0].cosponsors:
                 yield Cosponsor(proposal=same[0].id)
+            elif not self.is_package(item):
+                # The compromise is on the table: help the others' texts through.
+                yield from self.amendments(sit, item)
             return
         own = sit.own_tabled(item)
         if own is not None:

@@ -209,35 +209,6 @@ def _moves(
     return [v for v in lower if sit.issue_value_score(item, issue, v) >= top - EPS][:1]
 
 
-def fix(sit: Situation, item: Item, text: Clauses, target: float, most: int) -> Clauses | None:
-    """The fewest clause changes (at most `most`) that lift `text` to `target` for the bot:
-    each step sets the issue whose best value gains most. None if that is not enough."""
-    change: Clauses = {}
-    current = dict(text)
-    u = sit.utility(item, current)
-    if u is None:
-        return None
-    for _ in range(most):
-        if u >= target - EPS:
-            break
-        best: tuple[float, str, ClauseValue] | None = None
-        for issue in sit.weighted_issues(item):
-            for value in values(sit, item, issue):
-                if value == current.get(issue.id):
-                    continue
-                u2 = sit.utility(item, {**current, issue.id: value})
-                if u2 is not None and u2 > u + EPS and (best is None or u2 > best[0]):
-                    best = (u2, issue.id, value)
-        if best is None:
-            return None
-        u, issue_id, value = best
-        current[issue_id] = value
-        change[issue_id] = value
-    if u < target - EPS or not change:
-        return None
-    return change
-
-
 # --- compromise -----------------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ import statistics
 
 import pytest
 
-from clients.bots import STRATEGIES, make, names
+from clients.bots import STRATEGIES, make, names, record
 from clients.bots.base import Negotiator
 from clients.bots.situation import Situation
 from clients.tournament import Match, play_game
@@ -456,3 +456,97 @@ def test_strategies_are_registered_classes_with_summaries():
 def test_shipped_scenarios_are_found():
     """The tests run over whatever scenarios/ holds (at least the tutorial, once shipped)."""
     assert set(shipped()) <= set(SCENARIOS)
+
+
+# --- learning from the public record ------------------------------------------------------
+
+DARFUR = SCENARIOS["darfur_2004"]
+JOINT = {"mandate": "protect_civilians", "lead": "joint", "duration": 3, "consent": "with_consent"}
+
+
+def vote_out(g: Game, votes: dict[str, dict[str, str]]) -> None:
+    """Advance to the voting phase and cast the teams' votes, ballot by ballot: `votes` maps
+    a ballot's subject to each team's choice (yes by default)."""
+    while g.state.scenario.rounds.phases[g.state.phase or 0].kind != "voting":
+        g.do(Advance())
+    while g.state.open_ballot is not None:
+        ballot = g.state.ballots[g.state.open_ballot]
+        for team in [v for v in ballot.voters if v in g.state.teams]:
+            choice = votes.get(ballot.subject, {}).get(team, "yes")
+            g.do(Vote(ballot=ballot.id, choice=choice), seat(team))  # type: ignore[arg-type]
+
+
+def to_next_formal(g: Game) -> None:
+    start = g.state.round
+    while g.state.round == start or g.state.scenario.rounds.phases[g.state.phase or 0].kind != (
+        "formal"
+    ):
+        g.do(Advance())
+
+
+def test_a_non_players_veto_names_the_clause_to_move():
+    """Russia (a non-player, whose preferences are hidden) vetoes a text under Chapter VII and
+    accepts the same text with Sudan's consent: the record blames the basis, predicts its veto
+    of any text more like the one it vetoed, and a bot steers its text clear of it."""
+    g = play_to_formal(DARFUR)
+    chapter_vii = {**JOINT, "consent": "chapter_vii"}
+    run_until_turn(g, "uk")
+    g.do(Table(item="resolution", clauses=chapter_vii), seat("uk"))
+    run_until_turn(g, "usa")
+    g.do(Table(item="resolution", clauses=JOINT), seat("usa"))
+    vote_out(g, {"p2": {"usa": "no"}})  # the US vetoes its own text: it fails, Russia said yes
+    ballots = {b.subject: b for b in g.state.ballots.values()}
+    assert ballots["p1"].votes["russia"] == "no" and ballots["p2"].votes["russia"] == "yes"
+    to_next_formal(g)
+
+    sit = Situation(bot_view(g, "sg"))
+    item = sit.item("resolution")
+    enforce = {**chapter_vii, "mandate": "enforce"}
+    assert record.predict(sit, item, "russia", enforce) == ("no", 1.0)
+    assert record.predict(sit, item, "russia", {**JOINT, "duration": 2}) is None
+    assert "russia" in record.blockers(sit, item, enforce)
+    cleared = record.clear(sit, item, chapter_vii, 0.0, [])
+    assert cleared["consent"] == "with_consent" and record.passes(sit, item, cleared)
+    # The US's no on its own text counts less as the session runs: its targets fall.
+    assert 0 < record.blockers(sit, item, JOINT)["usa"] < 1
+
+
+def test_a_veto_holder_amends_the_clause_that_costs_it_least():
+    """China near the end, facing a joint protection mandate for four rounds that it would
+    veto: the smallest change that makes it acceptable is the duration, not the mandate or
+    the lead that others insist on."""
+    g = play_to_formal(DARFUR)
+    run_until_turn(g, "usa")
+    g.do(Table(item="resolution", clauses={**JOINT, "duration": 4}), seat("usa"))
+    sit = Situation(bot_view(g, "china"))
+    sit.__dict__["t"] = 0.95
+    bot = make("linear")
+    assert isinstance(bot, Negotiator)
+    item = sit.item("resolution")
+    text = {**JOINT, "duration": 4}
+    assert not bot.acceptable(sit, item, text)
+    change = record.fix(sit, item, text, bot.target(sit, item), 2, [])
+    assert change == {"duration": 3}
+    assert bot.acceptable(sit, item, {**text, **change})
+
+
+def test_a_bot_votes_for_an_amendment_it_can_live_with():
+    """The US, near the end, votes for China's amendment that shortens its text: worse for
+    the US, but still above its target. Early on, it votes against it."""
+    g = play_to_formal(DARFUR)
+    run_until_turn(g, "usa")
+    g.do(Table(item="resolution", clauses={**JOINT, "duration": 4}), seat("usa"))
+    run_until_turn(g, "china")
+    g.do(Amend(proposal="p1", clauses={"duration": 3}), seat("china"))
+    while g.state.scenario.rounds.phases[g.state.phase or 0].kind != "voting":
+        g.do(Advance())
+    ballot = g.state.ballots[g.state.open_ballot or ""]
+    assert ballot.subject == "a1"
+    bot = make("linear")
+    assert isinstance(bot, Negotiator)
+    sit = Situation(bot_view(g, "usa"))
+    item = sit.item("resolution")
+    text = sit.ballot_text("a1")
+    assert bot.vote(sit, item, "a1", text) == "no"
+    sit.__dict__["t"] = 1.0
+    assert bot.vote(sit, item, "a1", text) == "yes"
