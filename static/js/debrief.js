@@ -45,7 +45,7 @@ function numbers(caption, head, rows) {
     "details",
     { class: "numbers" },
     h("summary", {}, "The numbers"),
-    h("div", { class: "scroll" }, h("table", {}, h("caption", {}, caption), h("thead", {}, h("tr", {}, head.map((c) => h("th", { scope: "col" }, c)))), h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c, i) => (i === 0 ? h("th", { scope: "row" }, c) : h("td", {}, c)))))))),
+    h("div", { class: "scroll", tabindex: 0, role: "region", "aria-label": caption }, h("table", {}, h("caption", {}, caption), h("thead", {}, h("tr", {}, head.map((c) => h("th", { scope: "col" }, c)))), h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c, i) => (i === 0 ? h("th", { scope: "row" }, c) : h("td", {}, c)))))))),
   );
 }
 
@@ -213,7 +213,7 @@ class Debrief {
       votes.length
         ? h(
             "div",
-            { class: "scroll" },
+            { class: "scroll", tabindex: 0, role: "region", "aria-label": "The vote matrix" },
             h(
               "table",
               { class: "vote-matrix" },

@@ -182,6 +182,10 @@ def test_a_player_replays_its_own_perspective_after_the_debrief(server, browser,
     page.goto(f"{server.base}/debrief/{s}")
     expect(page.locator("h1")).to_contain_text("Debrief")
     expect(page.locator(".debrief")).not_to_contain_text("EU-TEAM-ONLY")
+    page.wait_for_function("() => document.querySelectorAll('canvas').length >= 6")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "58-debrief-phone")
+    axe(page, "58-debrief-phone")
     no_errors(page)
 
 
