@@ -23,6 +23,7 @@ from game.disclosure import FACILITATOR_VIEW, SPECTATOR_VIEW, Viewer
 from game.events import EVENT_ADAPTER
 from game.state import SessionState
 from game.views import project_state, view
+from server import tidy
 from tests.server.harness import ROOT, Client, Server
 from tests.server.play import Table, seat_up, sync_all
 
@@ -451,3 +452,21 @@ async def test_a_fork_carries_on_from_a_moment(server, played):
     await eu.ok({"type": "pass"})
     await eu.close()
     await fac.close()
+
+
+async def test_chapter8_export_all_writes_every_file(server, played, tmp_path):
+    table, _ = played
+    out = tmp_path / "export"
+    done = cli_replay(server, "export-all", table.session, "--out", str(out), "--pseudonymise")
+    assert done.returncode == 0, done.stderr
+    names = {p.name for p in out.iterdir()}
+    assert names == {n for n in tidy.FILES if n != "bundle.zip"}
+    speakers = {
+        r["speaker"] for r in csv.DictReader(io.StringIO((out / "messages.csv").read_text()))
+    }
+    assert speakers and all(re.fullmatch(r"Player \d+", x) for x in speakers)
+    assert "Player au.1" not in (out / "transcript.html").read_text()
+    checked = server.cli("replay", str(out / "log.jsonl"))
+    assert checked.returncode == 0, checked.stderr
+    missing = cli_replay(server, "export-all", "nosuchsession", "--out", str(tmp_path / "x"))
+    assert missing.returncode == 1
