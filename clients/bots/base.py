@@ -13,8 +13,9 @@ at least), and it votes on every ballot it may vote on.
 `Negotiator` plays the game: it delivers pledges, accepts friendly amendments that still meet
 its target, says a word in consultations, tables, revises and amends in its turns, and votes
 by its targets. It reads the public record of the ballots (`record`) to steer its texts clear
-of the objections voters have shown. A strategy says how its targets move (`concession`, or
-`target` and `package_target` outright) and may override any step.
+of the objections voters have shown, and to take the others at their word on burden sharing
+(`burden`). A strategy says how its targets move (`concession`, or `target` and
+`package_target` outright) and may override any step.
 """
 
 from __future__ import annotations
@@ -119,8 +120,10 @@ class Negotiator(Bot):
         return top - (top - low) * self.concession(sit)
 
     def package_target(self, sit: Situation, item: Item) -> float:
-        """The least gain (points over no agreement) the bot accepts from a package now."""
-        return burden.best_gain(sit, item) * (1.0 - self.concession(sit))
+        """The least gain (points over no agreement) the bot accepts from a package now: it
+        concedes from what it hopes for (`burden.aspiration`: every team giving its fair
+        share, on the terms of those who pay) to no gain at all."""
+        return burden.aspiration(sit, item) * (1.0 - self.concession(sit))
 
     # --- valuing texts --------------------------------------------------------------------
 
@@ -179,14 +182,14 @@ class Negotiator(Bot):
 
     def offer(self, sit: Situation, item: Item) -> Clauses | None:
         """The text the bot would table now."""
-        anchors = self.anchors(sit, item)
         if self.is_package(item):
+            # Its other clauses concede toward the packages of those who pay (and count in
+            # what the package is worth to the bot when it sizes its own share).
+            texts, weights = burden.payers(sit, item)
+            terms = offers.concede(sit, item, self.target(sit, item), texts, weights)
             target = self.package_target(sit, item)
-            pkg = burden.package(sit, item, target, own=self.takes_on_costs)
-            if pkg is None:
-                return None
-            rest = offers.concede(sit, item, self.target(sit, item), anchors)
-            return {**rest, **pkg}
+            return burden.package(sit, item, target, own=self.takes_on_costs, terms=terms)
+        anchors = self.anchors(sit, item)
         target = self.target(sit, item)
         text = offers.concede(sit, item, target, anchors)
         return record.clear(sit, item, text, target, anchors)

@@ -14,17 +14,24 @@ both in the points of GAME.md section 6:
   adopted, an option of it chosen, the region's final security reaching a level), in
   objective points.
 
-No agreement is worth 0: that is the reservation point of every burden-sharing package. A bot
-cannot know what a package is worth to the others (their costs, agreement values and
-objectives are private), so it asks them for fair shares and learns from their refusals on
-the public record of the ballots.
+No agreement is worth 0: that is the reservation point of every burden-sharing package. The
+worth is always reckoned on the whole text: its other clauses (a funding channel) carry
+agreement points and objectives too.
+
+A bot cannot know what a package is worth to the others (their costs, agreement values and
+objectives are private). It asks each team for its fair share of the gap, leaving out
+holdings too small to be worth giving (`worth_asking`: a unit would cost its holder, at a
+typical cost weight, more than it adds to everyone's security), and then takes the teams at
+their word on the public record: what each offered to give itself in the package it put
+forward, what it consented to by its votes, and what it refused (`package`). The terms of a
+package (its other clauses) follow those who pay for it (`payers`).
 """
 
 from __future__ import annotations
 
 import math
 
-from clients.bots import offers
+from clients.bots import offers, record
 from clients.bots.situation import EPS, Situation
 from game.clauses import contributions
 from game.commands import Clauses
@@ -231,6 +238,71 @@ def best_gain(sit: Situation, item: Item) -> float:
     )
 
 
+# --- fair shares: whom to ask, and for how much --------------------------------------------
+
+
+TYPICAL_COST_WEIGHT = 0.2
+"""What a bot assumes a resource's cost weight is for a team it cannot see into (cost weights
+are private): giving a share of its holdings costs it that share times 0.2 times
+`scoring.cost` points. Darfur's teams weigh their resources from 0.15 to 0.5, 0.2 most often."""
+
+
+def room_value(sit: Situation, item: Item, resource: str) -> float:
+    """What one unit of `resource` toward the operation's gap adds to the security of all the
+    teams together, in points (public: interests, requirements, the security model)."""
+    found = operation(sit, item)
+    need = gap(sit, item).get(resource, 0.0)
+    if found is None or need <= EPS:
+        return 0.0
+    region = found[0].region
+    everyone = sum(interest_share(t, region) for t in sit.state.scenario.teams)
+    rise = security_rise(sit, item, {resource: need})
+    return sit.state.scenario.scoring.security * everyone * rise / need
+
+
+def worth_asking(sit: Situation, item: Item, team: Team, resource: str) -> bool:
+    """Whether asking `team` for `resource` is worth it: a unit adds at least as much to
+    everyone's security as it would cost a team that holds as little as `team` does, at a
+    typical cost weight. Small holdings are left out (they cost their holder more than
+    they buy the room)."""
+    initial = team.resources.get(resource, 0.0)
+    if initial <= 0:
+        return False
+    unit = sit.state.scenario.scoring.cost * TYPICAL_COST_WEIGHT / initial
+    return room_value(sit, item, resource) >= unit - EPS
+
+
+def fair_shares(sit: Situation, item: Item) -> dict[str, dict[str, float]]:
+    """Each team's fair share of the operation's gap: per resource, among the teams worth
+    asking for it, in proportion to what each has left times its interest in the region
+    (so each pays in proportion to what the operation buys it), within what it has left."""
+    cache = sit.__dict__.setdefault("_fair", {})
+    if item.id in cache:
+        return cache[item.id]
+    found = operation(sit, item)
+    need = gap(sit, item)
+    out: dict[str, dict[str, float]] = {}
+    if found is not None:
+        region = found[0].region
+        for resource in sorted(need):
+            if need[resource] <= EPS:
+                continue
+            weights = {
+                t.id: sit.left(t.id, resource) * interest_share(t, region)
+                for t in sit.state.scenario.teams
+                if worth_asking(sit, item, t, resource)
+            }
+            mass = sum(weights.values())
+            if mass <= 0:
+                continue
+            for team, w in weights.items():
+                share = nice(min(sit.left(team, resource), need[resource] * w / mass))
+                if share > 0:
+                    out.setdefault(team, {})[resource] = share
+    cache[item.id] = out
+    return out
+
+
 def nice(x: float) -> float:
     """Round an amount down to a figure a delegate would write."""
     if x <= 0:
@@ -238,22 +310,51 @@ def nice(x: float) -> float:
     return float(math.floor(x)) if x >= 10 else math.floor(x * 10) / 10
 
 
-def refusals(sit: Situation, item: Item) -> dict[str, int]:
-    """In how many rounds each team refused a package on `item` (voted other than yes on a
-    package that assigned it something, and the package fell), from the ballots' public
-    record."""
-    rounds: dict[str, set[int]] = {}
-    for ballot in sit.state.ballots.values():
-        if ballot.item != item.id or ballot.status != "closed" or ballot.adopted:
+def aspiration(sit: Situation, item: Item) -> float:
+    """What the bot hopes a package is worth to it: the package in which every team gives
+    its fair share (the bot too), on the terms (other clauses) most of those who pay ask for
+    (`payers`: a package follows those who pay for it), or on its favourite terms before
+    anyone has put a package forward. At least 0."""
+    cache = sit.__dict__.setdefault("_aspiration", {})
+    if item.id not in cache:
+        issue = contribution_issue(item)
+        shares = fair_shares(sit, item)
+        if issue is None or not shares:
+            cache[item.id] = 0.0
+        else:
+            texts, weights = payers(sit, item)
+            terms = offers.compromise(sit, item, texts, weights) if texts else None
+            text = {**(terms or offers.ideal(sit, item)), issue: shares}
+            cache[item.id] = max(0.0, gain(sit, item, text))
+    return cache[item.id]
+
+
+def payers(sit: Situation, item: Item) -> tuple[list[Clauses], list[float]]:
+    """The latest package of each other team that votes on the item, weighted by the share of
+    the operation's requirements it offered to cover itself (plus a little, so that a team
+    offering nothing still counts): a package follows the terms of those who pay for it."""
+    found = operation(sit, item)
+    electorate = set(record.voters(sit, item))
+    texts: list[Clauses] = []
+    weights: list[float] = []
+    for team in sit.state.scenario.teams:
+        if team.id == sit.team or team.id not in electorate:
             continue
-        try:
-            text = sit.ballot_text(ballot.subject)
-        except KeyError:
+        put = sit.offers_by(item, team.id)
+        if not put:
             continue
-        for team in contributions(item, text):
-            if team in ballot.votes and ballot.votes[team] != "yes":
-                rounds.setdefault(team, set()).add(ballot.round)
-    return {team: len(r) for team, r in rounds.items()}
+        text = put[-1][1]
+        mine = contributions(item, text).get(team.id, {})
+        share = coverage(found[1], mine) if found is not None else 0.0
+        texts.append(text)
+        weights.append(PAYER_FLOOR + share)
+    return texts, weights
+
+
+PAYER_FLOOR = 0.02
+
+
+# --- the record: what each team offered, consented to and refused -----------------------------
 
 
 def self_offers(sit: Situation, item: Item) -> dict[str, dict[str, float]]:
@@ -265,50 +366,160 @@ def self_offers(sit: Situation, item: Item) -> dict[str, dict[str, float]]:
     return out
 
 
-def package(sit: Situation, item: Item, target: float, *, own: bool = True) -> Clauses | None:
-    """A package that covers the operation's gap with fair shares, or None when there is no
-    gap (or nobody to ask).
+def offered_this_round(sit: Situation, item: Item, team: str) -> bool:
+    """Whether `team`'s latest package on `item` was put forward in this round."""
+    texts = sit.offers_by(item, team)
+    if not texts:
+        return False
+    last = texts[-1][0]
+    s = sit.state
+    for p in s.proposals.values():
+        if p.item == item.id and any(seq == last for seq, _ in p.versions):
+            return p.round == s.round
+    return False
 
-    A team that offered to give some of a resource in the latest package it put forward is
-    taken at its word: it is asked that. Otherwise it is asked its fair share, in proportion to
-    what it has left of the resource times its interest in the region, halved (`ASK_DECAY`)
-    for each round in which it refused a package on the item (nobody else is asked to make up
-    for it);
-    the bot counts itself in, and takes on as much of its own share as keeps the package
-    worth `target` to it (`own_share`): as its target falls it takes on more. With
-    `own=False` it takes on nothing."""
-    issue = contribution_issue(item)
-    found = operation(sit, item)
-    need = gap(sit, item)
-    if issue is None or found is None or not any(v > EPS for v in need.values()):
-        return None
-    region = found[0].region
-    refused = refusals(sit, item)
-    offers_of = self_offers(sit, item)
-    pledges: dict[str, dict[str, float]] = {}
-    shares: dict[str, float] = {}
-    for resource in sorted(need):
-        weights = {
-            t.id: sit.left(t.id, resource) * interest_share(t, region)
-            for t in sit.state.scenario.teams
-        }
-        mass = sum(weights.values())
-        if mass <= 0:
+
+def covers(a: dict[str, float], b: dict[str, float]) -> bool:
+    """Whether `a` is at least `b` in every resource of `b`."""
+    return all(a.get(r, 0.0) >= x - EPS for r, x in b.items())
+
+
+def accepted(sit: Situation, item: Item, terms: Clauses) -> dict[str, dict[str, float]]:
+    """The most each team consented to give (per resource) in a package on these `terms`, in
+    the latest round in which it voted for one that assigned it something."""
+    out: dict[str, dict[str, float]] = {}
+    last: dict[str, int] = {}
+    same = record.key(item, terms)
+    for c in record.casts(sit, item):
+        if c.amendment or record.key(item, c.text) != same:
             continue
-        for team, w in weights.items():
-            share = need[resource] * w / mass * ASK_DECAY ** refused.get(team, 0)
-            offered = offers_of.get(team, {}).get(resource, 0.0)
-            ask = nice(min(sit.left(team, resource), offered if offered > 0 else share))
-            if ask <= 0:
+        for team, asked in contributions(item, c.text).items():
+            if c.votes.get(team) != "yes":
                 continue
-            if team == sit.team:
-                shares[resource] = ask
-            else:
-                pledges.setdefault(team, {})[resource] = ask
-    text: Clauses = {i.id: {} for i in item.issues if i.kind == "contributions"}
+            if last.get(team, 0) < c.round:
+                last[team], out[team] = c.round, {}
+            for r, a in asked.items():
+                out[team][r] = max(out[team].get(r, 0.0), a)
+    return out
+
+
+def refusals(sit: Situation, item: Item, terms: Clauses) -> dict[str, tuple[int, dict]]:
+    """What each team refused of packages on these `terms` (their other clauses), from the
+    ballots' public record: in how many rounds it voted other than yes on such a package that
+    assigned it something and fell, having voted that round for none on the same terms that
+    asked it as much; and the least it refused in the latest such round, per resource (its
+    limit lies below that)."""
+    rounds: dict[str, set[int]] = {}
+    least: dict[str, tuple[int, dict[str, float]]] = {}
+    same = record.key(item, terms)
+    casts = [
+        c for c in record.casts(sit, item) if not c.amendment and record.key(item, c.text) == same
+    ]
+    for c in casts:
+        if c.adopted:
+            continue
+        for team, asked in contributions(item, c.text).items():
+            if c.votes.get(team, "yes") == "yes":
+                continue
+            said_yes = any(
+                d.round == c.round
+                and d.votes.get(team) == "yes"
+                and covers(contributions(item, d.text).get(team, {}), asked)
+                for d in casts
+            )
+            if said_yes:
+                continue
+            rounds.setdefault(team, set()).add(c.round)
+            last, low = least.get(team, (0, {}))
+            if c.round > last:
+                last, low = c.round, {}
+            for r, a in asked.items():
+                low[r] = min(low.get(r, math.inf), a)
+            least[team] = (last, low)
+    return {team: (len(r), least[team][1]) for team, r in rounds.items()}
+
+
+def affordable(sit: Situation, item: Item, team: Team, asks: dict[str, float]) -> dict[str, float]:
+    """`asks` scaled down, if need be, so that they cost `team` (at a typical cost weight) no
+    more than the whole gap covered would add to its security: what public information says
+    the package is worth to it."""
+    k = sit.state.scenario.scoring
+    price = sum(
+        k.cost * TYPICAL_COST_WEIGHT * a / team.resources[r]
+        for r, a in asks.items()
+        if team.resources.get(r, 0.0) > 0
+    )
+    worth = benefit(sit, item, team, gap(sit, item))
+    if price <= worth + EPS or price <= 0:
+        return asks
+    scale = max(0.0, worth) / price
+    return {r: a * scale for r, a in asks.items()}
+
+
+# --- building a package ---------------------------------------------------------------------
+
+
+def package(
+    sit: Situation, item: Item, target: float, *, own: bool = True, terms: Clauses | None = None
+) -> Clauses | None:
+    """A package toward the operation's gap, or None when there is no gap (or nobody to ask).
+
+    Each other team is asked what it offered to give itself in the package it put forward
+    this round, if it did; else the most of: what it offered itself in the latest package it
+    put forward, what it consented to give in a package on these terms (other clauses) in
+    the latest round it did, and its fair share (`fair_shares`) halved (`ASK_DECAY`) for
+    each round in which it refused what a package on these terms asked of it. A team that
+    refused is asked less than half the least it refused in the latest such round (its no
+    names its limit) and no more than the package's security is worth to it by public
+    information (`affordable`); after `GIVE_UP` rounds of refusals, nothing. Nobody else is
+    asked to make up for it. The bot takes on as much as keeps the package worth `target`
+    to it (`own_share`), up to its fair share or what the others leave of the gap if that
+    is more: as its target falls it takes on more. With `own=False` it takes on nothing.
+    `terms` are the package's other clauses (they count in what it is worth to the bot)."""
+    issue = contribution_issue(item)
+    if issue is None or operation(sit, item) is None:
+        return None
+    if not any(v > EPS for v in gap(sit, item).values()):
+        return None
+    shares = fair_shares(sit, item)
+    refused = refusals(sit, item, terms or {})
+    offers_of = self_offers(sit, item)
+    consented = accepted(sit, item, terms or {})
+    pledges: dict[str, dict[str, float]] = {}
+    for t in sit.state.scenario.teams:
+        if t.id == sit.team:
+            continue
+        said = offers_of.get(t.id, {})
+        yes = consented.get(t.id, {})
+        fair = shares.get(t.id, {})
+        count, least = refused.get(t.id, (0, {}))
+        decay = ASK_DECAY**count
+        if t.id in offers_of and offered_this_round(sit, item, t.id):
+            asks = dict(said)
+        elif count >= GIVE_UP:
+            asks = {}
+        else:
+            asks = {
+                r: max(said.get(r, 0.0), yes.get(r, 0.0), fair.get(r, 0.0) * decay)
+                for r in {*said, *yes, *fair}
+            }
+        if count:
+            # Its no names its limit: under half the least it refused, and no more than the
+            # package's security is worth to it at a typical cost weight.
+            asks = {r: min(a, ASK_DECAY * least.get(r, math.inf)) for r, a in asks.items()}
+            asks = affordable(sit, item, t, asks)
+        asks = {r: nice(min(a, sit.left(t.id, r))) for r, a in asks.items()}
+        asks = {r: a for r, a in asks.items() if a > 0}
+        if asks:
+            pledges[t.id] = asks
+    text: Clauses = {**(terms or {})}
+    text.update({i.id: {} for i in item.issues if i.kind == "contributions"})
     text[issue] = pledges
     if own:
-        for resource, cap in sorted(shares.items()):
+        need = gap(sit, item)
+        for resource, fair in sorted(shares.get(sit.team, {}).items()):
+            rest = need.get(resource, 0.0) - sum(p.get(resource, 0.0) for p in pledges.values())
+            cap = nice(min(sit.left(sit.team, resource), max(fair, rest)))
             take = own_share(sit, item, text, issue, resource, cap, target)
             if take > 0:
                 pledges.setdefault(sit.team, {})[resource] = take
@@ -318,6 +529,13 @@ def package(sit: Situation, item: Item, target: float, *, own: bool = True) -> C
 
 
 ASK_DECAY = 0.5
+"""A team's ask is halved for each round in which it refused what packages on the same terms
+asked of it, and kept under this share of the least it refused."""
+
+
+GIVE_UP = 2
+"""A team that refused what packages on the same terms asked of it in this many rounds is no
+longer asked for anything on those terms (unless it offers something itself)."""
 
 
 OWN_STEPS = 20
@@ -341,27 +559,3 @@ def own_share(
         if g > best_gain + EPS:
             best, best_gain = amount, g
     return chosen if chosen is not None else best
-
-
-def mean_package(sit: Situation, item: Item, texts: list[Clauses]) -> Clauses | None:
-    """Every team's contribution averaged over `texts` (a chair's compromise), within what
-    each team has left."""
-    issue = contribution_issue(item)
-    if issue is None or not texts:
-        return None
-    sums: dict[str, dict[str, float]] = {}
-    for text in texts:
-        for team, pledges in contributions(item, text).items():
-            for r, a in pledges.items():
-                sums.setdefault(team, {})[r] = sums.get(team, {}).get(r, 0.0) + a
-    pledges: dict[str, dict[str, float]] = {}
-    for team, per in sums.items():
-        for r, a in per.items():
-            amount = nice(min(a / len(texts), sit.left(team, r)))
-            if amount > 0:
-                pledges.setdefault(team, {})[r] = amount
-    if not pledges:
-        return None
-    out: Clauses = {i.id: {} for i in item.issues if i.kind == "contributions"}
-    out[issue] = pledges
-    return out

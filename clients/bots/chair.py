@@ -2,11 +2,15 @@
 compromise of the latest text of each other team that votes on the item: per issue the
 option most of them share (on a tie, the one it prefers, else the middle one), the median
 number, the members most of them include, moved a clause or two if the public record says the
-voters would stop it (`record.clear`); for a package, each team's mean contribution. With a
-single text from the others, it balances that text against its own `linear` offer. Once its
-compromise is on the table it amends the others' texts where a clause or two would let them
-pass (`record.fix`). It votes yes on texts near its compromise (the threshold loosens with
-time), never below its own reservation.
+voters would stop it (`record.clear`). With a single text from the others, it balances that
+text against its own `linear` offer. Once its compromise is on the table it amends the
+others' texts where a clause or two would let them pass (`record.fix`). It votes yes on texts
+near its compromise (the threshold loosens with time), never below its own reservation.
+
+For a package it aggregates what the teams have offered: each team that put a package forward
+down for what it offered to give itself there, the others for their fair shares, itself for
+as much as keeps the package at its own target, on the terms most of those who pay ask for;
+and it votes on a package by what the package is worth to it, like any negotiator.
 
 Meant for the Secretary-General, but any team can chair. With nothing to broker after a full
 round of turns, or when the compromise is worth less than its reservation, it negotiates like
@@ -41,6 +45,8 @@ class Chair(TimeDependent):
         return self.anchors(sit, item)
 
     def compromise(self, sit: Situation, item: Item) -> Clauses | None:
+        if self.is_package(item):
+            return self.package_compromise(sit, item)
         texts = self.sources(sit, item)
         if not texts:
             return None
@@ -52,18 +58,28 @@ class Chair(TimeDependent):
                 return None
             texts = [*texts, own]
         text = offers.compromise(sit, item, texts)
-        if self.is_package(item):
-            pkg = burden.mean_package(sit, item, texts)
-            if pkg is None:
-                return None
-            text.update(pkg)
-        else:
-            # Steer clear of what the record says the voters will stop.
-            text = record.clear(sit, item, text, sit.reservation(item), texts)
-        if not sit.fits(item, text) or not self.consents(sit, item, text):
-            return None
+        # Steer clear of what the record says the voters will stop.
+        text = record.clear(sit, item, text, sit.reservation(item), texts)
         u = sit.utility(item, text)
         if u is not None and u < sit.reservation(item) - EPS:
+            return None
+        return text
+
+    def package_compromise(self, sit: Situation, item: Item) -> Clauses | None:
+        """What the teams have offered: each team that put a package forward down for what
+        it offered to give itself there, the others for their fair shares, the chair for as
+        much as keeps the package at its own target; on the other clauses, what most of
+        those who pay ask for (weighed by what they offered to pay). None before anyone has
+        put a package forward."""
+        texts, weights = burden.payers(sit, item)
+        if not texts:
+            return None
+        terms = offers.compromise(sit, item, texts, weights)
+        target = self.package_target(sit, item)
+        text = burden.package(sit, item, target, own=self.takes_on_costs, terms=terms)
+        if text is None or not sit.fits(item, text) or not self.consents(sit, item, text):
+            return None
+        if burden.gain(sit, item, text) < -EPS:
             return None
         return text
 
@@ -97,6 +113,9 @@ class Chair(TimeDependent):
         yield Table(item=item.id, clauses=text, title=f"{item.title}: compromise"[:200])
 
     def vote(self, sit: Situation, item: Item, subject: str, text: Clauses) -> Choice:
+        if self.is_package(item):
+            # A package is judged by what it is worth, like any negotiator judges it.
+            return super().vote(sit, item, subject, text)
         reference = self.reference(sit, item)
         if reference is None or sit.state.amendments.get(subject) is not None:
             return super().vote(sit, item, subject, text)
@@ -104,8 +123,6 @@ class Chair(TimeDependent):
             return "no"
         u = sit.utility(item, text)
         if u is not None and u < sit.reservation(item) - EPS:
-            return "no"
-        if self.is_package(item) and burden.gain(sit, item, text) < -EPS:
             return "no"
         near = NEAR - LOOSEN * sit.t
         return "yes" if offers.similarity(item, text, reference) >= near - EPS else "no"

@@ -112,10 +112,20 @@ def similarity(item: Item, a: Clauses, b: Clauses) -> float:
     return sum(issue_similarity(i, a.get(i.id), b.get(i.id)) for i in issues) / len(issues)
 
 
-def closeness(item: Item, text: Clauses, anchors: Sequence[Clauses]) -> float:
+def closeness(
+    item: Item,
+    text: Clauses,
+    anchors: Sequence[Clauses],
+    weights: Sequence[float] | None = None,
+) -> float:
+    """Mean similarity of `text` to the anchors (weighted, if `weights` are given)."""
     if not anchors:
         return 0.0
-    return sum(similarity(item, text, a) for a in anchors) / len(anchors)
+    w = list(weights) if weights is not None else [1.0] * len(anchors)
+    total = sum(w)
+    if total <= 0:
+        return 0.0
+    return sum(k * similarity(item, text, a) for k, a in zip(w, anchors, strict=True)) / total
 
 
 # --- the ideal text and concessions from it -------------------------------------------------
@@ -154,7 +164,13 @@ def max_utility(sit: Situation, item: Item) -> float:
     return u if u is not None else 0.0
 
 
-def concede(sit: Situation, item: Item, target: float, anchors: Sequence[Clauses]) -> Clauses:
+def concede(
+    sit: Situation,
+    item: Item,
+    target: float,
+    anchors: Sequence[Clauses],
+    weights: Sequence[float] | None = None,
+) -> Clauses:
     """A text worth at least `target` to the bot (or its ideal, if none is), conceded from
     its ideal as far as the target allows.
 
@@ -162,14 +178,14 @@ def concede(sit: Situation, item: Item, target: float, anchors: Sequence[Clauses
     taking the move that brings the text closest to them per unit of utility given up (so
     the bot gives first where it cares least: logrolling). Without anchors, each step drops
     one issue to its next-best value for the bot, cheapest first (Faratin's issue-by-issue
-    concession)."""
+    concession). `weights` weigh the anchors (equal by default)."""
     text = ideal(sit, item, anchors)
     u = sit.utility(item, text)
     if u is None or u <= target:
         return text
     issues = [i for i in item.issues if i.kind != "contributions"]
     cands = {i.id: values(sit, item, i, anchors) for i in issues}
-    here = closeness(item, text, anchors)
+    here = closeness(item, text, anchors, weights)
     for _ in range(MAX_MOVES):
         best: tuple[float, float, Clauses, float] | None = None
         for issue in issues:
@@ -180,7 +196,7 @@ def concede(sit: Situation, item: Item, target: float, anchors: Sequence[Clauses
                 if u2 is None or u2 < target - EPS:
                     continue
                 if anchors:
-                    gain = closeness(item, trial, anchors) - here
+                    gain = closeness(item, trial, anchors, weights) - here
                     if gain <= EPS:
                         continue
                 else:
@@ -188,7 +204,7 @@ def concede(sit: Situation, item: Item, target: float, anchors: Sequence[Clauses
                 loss = max(u - u2, 1e-6)
                 score = gain / loss
                 if best is None or score > best[0] + EPS:
-                    best = (score, u2, trial, closeness(item, trial, anchors))
+                    best = (score, u2, trial, closeness(item, trial, anchors, weights))
         if best is None:
             break
         _, u, text, here = best
@@ -213,30 +229,51 @@ def _moves(
 
 
 def compromise_value(
-    sit: Situation, item: Item, issue: Issue, texts: Sequence[Clauses]
+    sit: Situation,
+    item: Item,
+    issue: Issue,
+    texts: Sequence[Clauses],
+    weights: Sequence[float] | None = None,
 ) -> ClauseValue:
     """The value that best balances `texts` on one issue: the option most of them share (on a
     tie, the bot's favourite if it weighs the issue, else the middle one in the option list),
-    the median number, or the members most of them include."""
-    seen = [t[issue.id] for t in texts if issue.id in t]
+    the median number, or the members most of them include. `weights` weigh the texts
+    (equal by default)."""
+    w = list(weights) if weights is not None else [1.0] * len(texts)
+    seen = [(t[issue.id], k) for t, k in zip(texts, w, strict=True) if issue.id in t]
     if not seen:
         return neutral_value(sit, issue)
     if issue.kind == "choice":
-        counts = Counter(v for v in seen if isinstance(v, str))
+        counts: Counter = Counter()
+        for v, k in seen:
+            if isinstance(v, str):
+                counts[v] += k
         top = max(counts.values())
         order = [o.id for o in issue.options]
-        tied = sorted((v for v, c in counts.items() if c == top), key=order.index)
+        tied = sorted((v for v, c in counts.items() if c >= top - EPS), key=order.index)
         if (sit.weights(item) or {}).get(issue.id) is not None:
             return max(tied, key=lambda v: sit.issue_value_score(item, issue, v))
         return tied[(len(tied) - 1) // 2]
     if issue.kind == "number":
-        nums = [float(v) for v in seen if isinstance(v, int | float)]
-        return snap(issue, statistics.median(nums))
-    counts = Counter(m for v in seen if isinstance(v, list) for m in v)
+        nums = sorted((float(v), k) for v, k in seen if isinstance(v, int | float))
+        if weights is None:
+            return snap(issue, statistics.median(x for x, _ in nums))
+        half, run = sum(k for _, k in nums) / 2, 0.0
+        for x, k in nums:
+            run += k
+            if run >= half - EPS:
+                return snap(issue, x)
+        return snap(issue, nums[-1][0])
+    counts = Counter()
+    for v, k in seen:
+        if isinstance(v, list):
+            for m in v:
+                counts[m] += k
+    total = sum(k for _, k in seen)
     order = pool(sit, issue)
     ranked = sorted(counts, key=lambda m: (-counts[m], order.index(m) if m in order else 0))
     lo, hi = member_bounds(sit, issue)
-    chosen = [m for m in ranked if counts[m] * 2 >= len(seen)][:hi]
+    chosen = [m for m in ranked if counts[m] * 2 >= total - EPS][:hi]
     for m in ranked + order:
         if len(chosen) >= lo:
             break
@@ -245,9 +282,11 @@ def compromise_value(
     return sorted(chosen)
 
 
-def compromise(sit: Situation, item: Item, texts: Sequence[Clauses]) -> Clauses:
+def compromise(
+    sit: Situation, item: Item, texts: Sequence[Clauses], weights: Sequence[float] | None = None
+) -> Clauses:
     return {
-        i.id: compromise_value(sit, item, i, texts)
+        i.id: compromise_value(sit, item, i, texts, weights)
         for i in item.issues
         if i.kind != "contributions"
     }

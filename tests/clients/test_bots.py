@@ -9,7 +9,7 @@ import statistics
 
 import pytest
 
-from clients.bots import STRATEGIES, make, names, record
+from clients.bots import STRATEGIES, burden, make, names, record
 from clients.bots.base import Negotiator
 from clients.bots.situation import Situation
 from clients.tournament import Match, play_game
@@ -550,3 +550,89 @@ def test_a_bot_votes_for_an_amendment_it_can_live_with():
     assert bot.vote(sit, item, "a1", text) == "no"
     sit.__dict__["t"] = 1.0
     assert bot.vote(sit, item, "a1", text) == "yes"
+
+
+# --- burden sharing -------------------------------------------------------------------------
+
+
+def formal_situation(g: Game, team: str) -> Situation:
+    return Situation(bot_view(g, team))
+
+
+def test_fair_shares_leave_out_holdings_too_small_to_be_worth_giving():
+    """Darfur at the start: AMIS's gap is asked of the AU's troops, the EU's funds, aircraft
+    and troops, the US's funds and aircraft, NATO's aircraft and the UK's funds; not of the
+    small holdings (the AU's funds, the League's, China's, the Secretary-General's, NATO's
+    funds, the UK's aircraft) that would cost their holders more than they add."""
+    g = play_to_formal(DARFUR)
+    sit = formal_situation(g, "sg")
+    shares = burden.fair_shares(sit, sit.item("funding"))
+    asked = {(team, r) for team, per in shares.items() for r in per}
+    assert asked == {
+        ("au", "troops"),
+        ("eu", "funds"),
+        ("eu", "airlift"),
+        ("eu", "troops"),
+        ("uk", "funds"),
+        ("usa", "funds"),
+        ("usa", "airlift"),
+        ("nato", "airlift"),
+    }
+
+
+def test_a_package_counts_its_channel_in_the_bots_own_share():
+    """The EU's own package puts the EU down for funds through the African Peace Facility:
+    its own share is sized on the whole text, channel and objective included."""
+    g = play_to_formal(DARFUR)
+    bot = make("linear")
+    assert isinstance(bot, Negotiator)
+    sit = formal_situation(g, "eu")
+    item = sit.item("funding")
+    offer = bot.offer(sit, item)
+    assert offer is not None and offer["channel"] == "apf"
+    assert contributions(item, offer)["eu"]["funds"] > 100
+    assert burden.gain(sit, item, offer) >= bot.package_target(sit, item)
+
+
+def test_a_package_takes_teams_at_their_word_and_a_refusal_names_the_limit():
+    """A team that offered to give itself something this round is asked exactly that; a team
+    that refused what a package asked of it is asked less than half as much next time."""
+    g = play_to_formal(DARFUR)
+    item = DARFUR.item("funding")
+    assert item is not None
+    asked = {
+        "au": {"troops": 4000.0},
+        "eu": {"funds": 250.0},
+        "usa": {"funds": 150.0, "airlift": 6.0},
+        "nato": {"airlift": 6.0},
+    }
+    run_until_turn(g, "au")
+    g.do(Table(item="funding", clauses={"contributions": asked, "channel": "apf"}), seat("au"))
+    vote_out(g, {"p1": {"usa": "no"}})
+    to_next_formal(g)
+    run_until_turn(g, "eu")
+    offer = {"eu": {"funds": 300.0, "airlift": 2.0}}
+    g.do(Table(item="funding", clauses={"contributions": offer, "channel": "apf"}), seat("eu"))
+    sit = formal_situation(g, "nato")
+    pkg = burden.package(sit, item, 0.0, terms={"channel": "apf"})
+    assert pkg is not None
+    pledges = contributions(item, pkg)
+    assert pledges["eu"] == {"funds": 300.0, "airlift": 2.0}
+    assert pledges["usa"]["funds"] < 75 and pledges["usa"].get("airlift", 0.0) < 3
+    assert pledges["au"] == {"troops": 4000.0}  # it consented to that
+
+
+def test_cooperative_bots_fund_amis_and_authorise_it():
+    """Darfur played by linear, Conceder and chair bots (the tournament's rotation): the
+    funding package and the Council's resolution are adopted."""
+    teams = [t.id for t in DARFUR.teams]
+    bots = ["linear", "conceder", "chair"]
+    adopted = {"funding": 0, "resolution": 0}
+    for g in range(len(bots)):
+        strategies = {t: bots[(g + i) % len(bots)] for i, t in enumerate(teams)}
+        result = play_game(DARFUR, strategies, seed=10_000 + g, analyse=False)
+        assert result.rejected == []
+        for item in adopted:
+            adopted[item] += result.adopted[item]
+    assert adopted["funding"] == len(bots)
+    assert adopted["resolution"] >= 2
