@@ -171,7 +171,7 @@ class BotRunner:
                 self.stats.sent += 1
                 reply = await client.send(command, timeout=None)
         if command is None or reply is None:
-            self.idle_seq = client.seq
+            self.idle_seq = mark[0]  # nothing to do in the view at this seq
             await self._wait(mark)
             return
         if isinstance(reply, Accepted):
@@ -191,7 +191,7 @@ class BotRunner:
         elif self._mark() == mark:
             # The server disagreed with a view that has not moved: asking again now would
             # give the same command. Wait for news (or a deadline) instead.
-            self.idle_seq = client.seq
+            self.idle_seq = mark[0]
             await self._wait(mark)
 
     @contextlib.asynccontextmanager

@@ -161,7 +161,10 @@ async def _play(
                     file=sys.stderr,
                 )
             sys.stdout.flush()
-        ended = await runner.run()
+        try:
+            ended = await runner.run()
+        except ValueError as exc:  # a facilitator's token
+            raise _fail(str(exc)) from None
     finally:
         await client.close()
     return ended, runner.stats

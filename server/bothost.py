@@ -21,7 +21,9 @@ reloaded sessions' state: the hosted bots resume with fresh tokens.
 A bot's seat token is issued between two batches of the session's writer, only if the seat is
 still the bot's, and committed on the condition that the log has not moved since that check
 (`Batch.expect`): a seat change decided meanwhile, here or in another process, revokes it or
-makes the issue fail and try again.
+makes the issue fail and try again. (Should another process's seat change commit at the very
+same moment, the token may outlive it; it exists only in this host's memory, and the host
+drops it with the runner once it sees the seat change.)
 """
 
 from __future__ import annotations
@@ -178,7 +180,7 @@ class BotHost:
             done = hosted.task is None or hosted.task.done()
             if wanted.get(key) != hosted.strategy:
                 del self.hosted[key]
-                await self._halt(hosted)
+                await self._halt(hosted, self._why_not(key[0]))
                 self.last[key] = hosted
                 self._failures.pop(key, None)
                 self._next_start.pop(key, None)
@@ -192,6 +194,9 @@ class BotHost:
         playing = {session for session, _seat in wanted}
         for session in [s for s in self.tables if s not in playing]:
             del self.tables[session]
+        for pauses in (self._next_start, self._failures):
+            for key in [k for k in pauses if k not in wanted]:
+                del pauses[key]
         for key, strategy in wanted.items():
             if key not in self.hosted and now >= self._next_start.get(key, 0.0):
                 self._launch(key, strategy)
@@ -216,12 +221,17 @@ class BotHost:
         self.hosted[key] = hosted
         log.info("bot %s takes %s in session %s", strategy, seat, session)
 
-    async def _halt(self, hosted: Hosted) -> None:
+    def _why_not(self, session: str) -> str:
+        """Why a session's bot no longer runs here, as its `ended`."""
+        live = self.service.live_sessions.get(session)
+        return "concluded" if live is not None and live.state.status == "concluded" else "stopped"
+
+    async def _halt(self, hosted: Hosted, why: str = "stopped") -> None:
         if hosted.task is not None and not hosted.task.done():
             hosted.task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await hosted.task
-            hosted.ended = hosted.ended or "stopped"
+            hosted.ended = hosted.ended or why
         if hosted.client is not None:
             await hosted.client.close()
 

@@ -242,7 +242,7 @@ async def test_hosted_bots_resume_after_kill_9_and_restart(server):
         await facilitate_from(f, idle_at(server, created, f, seats))
     finally:
         await f.close()
-    bots = await bots_of(server, session, token)
+    bots = await wait_for(lambda: _all_ended(server, session, token))
     assert {b["seat"]: (b["ended"], b["rejected"]) for b in bots} == dict.fromkeys(
         seats, ("concluded", 0)
     )
