@@ -291,7 +291,7 @@ class Debrief {
           type: "scatter",
           data: { datasets: sets },
           // Points on the edges (a utility of 0 or 1) are drawn whole: no clipping, some padding.
-          options: { layout: { padding: 18 }, datasets: { scatter: { clip: false } }, scales: { x: { min: 0, max: 1, title: { display: true, text: `utility to ${this.name(x)}` } }, y: { min: 0, max: 1, title: { display: true, text: `utility to ${this.name(y)}` } } } },
+          options: { layout: { padding: 18 }, datasets: { scatter: { clip: false } }, plugins: { legend: { labels: { usePointStyle: true } } }, scales: { x: { min: 0, max: 1, title: { display: true, text: `utility to ${this.name(x)}` } }, y: { min: 0, max: 1, title: { display: true, text: `utility to ${this.name(y)}` } } } },
         }, { tall: true }),
       );
     };

@@ -123,6 +123,12 @@ def test_the_facilitator_replays_a_session_step_by_step(server, browser, context
     shot(page, "50-replay-facilitator")
     shot(page, "50-replay-viewport", full=False)
     axe(page, "50-replay-facilitator")
+    # The arrow keys step too (from anywhere but a form field).
+    page.locator(f'.replay-timeline li[data-seq="{played["amended"]}"] button').focus()
+    page.keyboard.press("ArrowLeft")
+    expect(slider).to_have_value(str(played["amended"] - 1))
+    page.keyboard.press("ArrowRight")
+    expect(slider).to_have_value(str(played["amended"]))
     page.get_by_role("button", name="◀ Step back").click()
     expect(slider).to_have_value(str(played["amended"] - 1))
     expect(page.locator(".replay-room .amendment")).to_have_count(0)
