@@ -31,9 +31,11 @@ from server.service.restore import restore
 from server.service.work import CommandWork, Reply
 from server.settings import Settings
 from server.store import store as st
-from server.store.store import Batch, Store
+from server.store.store import Batch, Clash, Store
 
 log = logging.getLogger(__name__)
+JOIN_TRIES = 20
+"""How often a join retries when the session's log moves under it (see `join`)."""
 
 ACTIVE = ("lobby", "running", "paused")
 ARCHIVED = "imported"
@@ -276,15 +278,26 @@ class SessionService:
     async def join(self, session: str, code: str, name: str | None) -> tuple[str, str] | None:
         """Exchange a seat's join code for a new seat token. The code keeps working (the same
         link on a second device gets a token of its own) until the seat changes hands."""
-        row = await self.store.read(st.credential, auth.digest(code))
-        if row is None or row["kind"] != "join" or row["session_id"] != session:
-            return None
-        seat = row["seat"]
         live = await self.live(session)
-        token = auth.new_token()
-        batch = Batch(session=session)
-        batch.credentials.append(auth.credential_row(session, "seat", token, now_ms(), seat))
-        await self.store.commit(batch)
+        for _ in range(JOIN_TRIES):
+            # Fix the log's head first, then read the code: a seat change committed before the
+            # head shows as a revoked code; one committed after it makes the token's row clash.
+            head = await live.call(lambda: live.committed)
+            row = await self.store.read(st.credential, auth.digest(code))
+            if row is None or row["kind"] != "join" or row["session_id"] != session:
+                return None
+            seat = row["seat"]
+            token = auth.new_token()
+            batch = Batch(session=session, expect=head)
+            batch.credentials.append(auth.credential_row(session, "seat", token, now_ms(), seat))
+            try:
+                await self.store.commit(batch)
+            except Clash:
+                await asyncio.sleep(0.02)  # the log moved on: read the code again
+                continue
+            break
+        else:
+            raise RuntimeError(f"could not issue a seat token in {session}: the log kept moving")
         if name and live.state.seats[seat].name is None:
             # A free seat taken through its join link: logged as the system seating the
             # holder, not as a facilitator's act, and no credentials are replaced.

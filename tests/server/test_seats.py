@@ -89,3 +89,32 @@ async def test_only_the_facilitator_moves_seats(server):
     async with server.http() as h:
         r = await h.post(f"/api/sessions/{table.session}/seats/eu.1/free")
         assert r.status_code == 401
+
+
+async def test_joins_racing_a_seat_change_leave_no_token_alive(server):
+    """Join requests with the old link, sent while the facilitator gives the seat to someone
+    else, either fail or get a token the seat change revokes: none outlives it."""
+    import asyncio
+
+    table = await seat_up(server, connect=False)
+    code = next(j["code"] for j in table.created["join_links"] if j["seat"] == "eu.1")
+
+    async def join() -> str | None:
+        async with server.http() as h:
+            r = await h.post(f"/api/sessions/{table.session}/join", json={"code": code})
+        return r.json()["token"] if r.status_code == 200 else None
+
+    async def reassign() -> None:
+        await asyncio.sleep(0.05)
+        async with server.http(table.fac_token) as h:
+            r = await h.post(
+                f"/api/sessions/{table.session}/seats/eu.1/assign", json={"name": "Bea"}
+            )
+        assert r.status_code == 200, r.text
+
+    results = await asyncio.gather(*(join() for _ in range(40)), reassign())
+    tokens = [t for t in results[:-1] if t]
+    assert tokens, "some joins came before the seat change"
+    for token in tokens:
+        with pytest.raises(InvalidStatus):
+            await Client.open(server, table.session, token)
