@@ -1,5 +1,12 @@
 # The Chapter VIII server: `chapter8 serve` (the default command) or `chapter8 migrate`.
 # Configured by environment variables only (README.md); docker-compose.yml runs it.
+
+# Chart.js for the debrief's charts, from npm as package-lock.json pins it (never vendored).
+FROM node:20-slim AS vendor
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -22,6 +29,7 @@ COPY static ./static
 COPY game ./game
 COPY server ./server
 COPY clients ./clients
+COPY --from=vendor /build/node_modules/chart.js ./node_modules/chart.js
 # Editable: the server finds alembic.ini, scenarios/ and static/ (its pages) beside its
 # package, as in a checkout.
 RUN pip install --no-deps -e . \

@@ -113,12 +113,22 @@ def test_dockerfile_inputs_exist_and_it_serves():
         for line in (ROOT / ".dockerignore").read_text().splitlines()
         if line.startswith("!")
     }
+    stages = {
+        line.split()[-1]
+        for line in text.splitlines()
+        if line.startswith("FROM ") and " AS " in line
+    }
     for line in text.splitlines():
-        if line.startswith("COPY "):
+        if line.startswith("COPY --from="):
+            # From an earlier build stage, not from the context.
+            assert line.split()[1].removeprefix("--from=") in stages, line
+        elif line.startswith("COPY "):
             for source in line.split()[1:-1]:
                 assert (ROOT / source).exists(), source
                 assert source.rstrip("/") in allowed, f"{source} is not in the build context"
     assert 'CMD ["chapter8", "serve"]' in text
+    # The debrief's charts: the server serves Chart.js from node_modules, so the image has it.
+    assert "./node_modules/chart.js" in text
     # The image's commands exist: `chapter8 serve` and `chapter8 migrate`.
     shown = subprocess.run(
         [sys.executable, "-m", "server.cli", "--help"],
