@@ -108,6 +108,17 @@ def _relevant(sit: Situation, item: Item, voter: str) -> list[Cast]:
     return [c for c in mine if c.round == last]
 
 
+def _votes_by_text(sit: Situation, item: Item, voter: str) -> dict[tuple, tuple[Choice, int]]:
+    """`voter`'s latest vote (and its round) on each text it voted on, among the ballots that
+    still count for it (cached for the decision)."""
+    cache = sit.__dict__.setdefault("_votes_by_text", {})
+    if (item.id, voter) not in cache:
+        cache[(item.id, voter)] = {
+            key(item, c.text): (c.votes[voter], c.round) for c in _relevant(sit, item, voter)
+        }
+    return cache[(item.id, voter)]
+
+
 @dataclass(frozen=True)
 class Objection:
     """A text a voter turned down (`text`) in a round, and the clauses it objected to in it
@@ -212,16 +223,16 @@ def predict(sit: Situation, item: Item, voter: str, text: Clauses) -> tuple[Choi
     text keeps the clauses it objected to in a text it turned down and is more like that
     text than like any text it accepted (the objection may depend on the rest of the text:
     a clause objected to beside one clause may be accepted beside another)."""
-    k = key(item, text)
-    for c in reversed(_relevant(sit, item, voter)):
-        if key(item, c.text) == k:
-            return c.votes[voter], trust(sit, voter, c.round)
+    said = _votes_by_text(sit, item, voter).get(key(item, text))
+    if said is not None:
+        return said[0], trust(sit, voter, said[1])
     accepted, objections = stance(sit, item, voter)
-    if not objections:
+    kept = [o for o in objections if keeps(text, o.to)]
+    if not kept:
         return None
     near = max((offers.similarity(item, text, a) for a in accepted), default=-1.0)
-    for o in objections:
-        if keeps(text, o.to) and offers.similarity(item, text, o.text) > near + EPS:
+    for o in kept:
+        if offers.similarity(item, text, o.text) > near + EPS:
             return "no", trust(sit, voter, o.round)
     return None
 
@@ -272,6 +283,8 @@ def passes(sit: Situation, item: Item, text: Clauses) -> bool:
 
 REPAIR_DEPTH = 2
 """At most this many clauses are changed to steer a text clear of predicted objections."""
+REPAIR_WIDTH = 8
+"""A second clause is tried beside the first only for this many of the best first changes."""
 
 
 def clear(
@@ -296,7 +309,7 @@ def clear(
     frontier = [text]
     seen = {key(item, text)}
     for _ in range(REPAIR_DEPTH):
-        nxt = []
+        ranked: list[tuple[tuple[float, float, float], Clauses]] = []
         for base in frontier:
             for issue in issues:
                 for value in cands[issue.id]:
@@ -310,13 +323,14 @@ def clear(
                     u = sit.utility(item, trial)
                     if u is None or u < target - EPS:
                         continue
-                    nxt.append(trial)
                     r = rank(trial)
+                    ranked.append((r, trial))
                     if r < best_rank:
                         best, best_rank = trial, r
         if best_rank[0] < EPS:
             break
-        frontier = nxt
+        ranked.sort(key=lambda x: x[0])
+        frontier = [t for _, t in ranked[:REPAIR_WIDTH]]
     return best
 
 
@@ -327,8 +341,9 @@ def fix(
     `target` for the bot: among the changes that do, the one the record doubts least
     (`doubt`), then the one with the fewest clauses, then the one that keeps the text nearest
     the others' texts, then the one that gains the bot least (it takes no more than it
-    needs). Every change of one or two clauses is tried; beyond two, the bot adds the clause
-    that gains it most. None if no change of at most `most` clauses does it."""
+    needs). Every change of one clause is tried, and a second clause beside the first changes
+    that gain the bot most or that the record doubts least; beyond two, the bot adds the
+    clause that gains it most. None if no change of at most `most` clauses does it."""
     u = sit.utility(item, text)
     if u is None or u >= target - EPS:
         return None
@@ -365,8 +380,15 @@ def fix(
 
     frontier = grow(dict(text), {}, 1)
     if most >= 2 and not any(r[0][0] < EPS for r in reached):
-        for _, base, change in frontier:
-            grow(base, change, 2)
+        # A second clause beside the first changes that gain the bot most or that the record
+        # doubts least.
+        by_gain = sorted(frontier, key=lambda g: -g[0])[:REPAIR_WIDTH]
+        by_doubt = sorted(frontier, key=lambda g: doubt(sit, item, g[1]))[:REPAIR_WIDTH]
+        tried: set = set()
+        for _, base, change in by_gain + by_doubt:
+            if key(item, base) not in tried:
+                tried.add(key(item, base))
+                grow(base, change, 2)
     depth = 2
     while not reached and depth < most and frontier:
         depth += 1
