@@ -41,13 +41,31 @@ class Insert:
 
 
 def insert_rows(connection: Connection, table: Table, rows: list[dict]) -> object:
-    """One executemany of `rows` into `table`. On SQLite, rows that give every column go
-    straight to the driver (sqlite3 binds the dicts by name, in C): SQLAlchemy's per-row
-    parameter processing was most of the writer thread's Python, holding the GIL against
-    the event loop. Anything else, and PostgreSQL, goes through SQLAlchemy Core."""
-    columns = _all_columns(table)
-    if connection.dialect.name != "sqlite" or not all(row.keys() == columns for row in rows):
+    """One executemany of `rows` into `table`, inside the connection's transaction. On
+    SQLite, rows that give every column go straight to the driver (`_direct`); anything else,
+    and PostgreSQL, goes through SQLAlchemy Core."""
+    if not _direct(connection, table, rows):
         return connection.execute(insert(table), rows)
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        _executemany(cursor, table, rows)
+    finally:
+        cursor.close()
+    return None
+
+
+def _direct(connection: Connection, table: Table, rows: list[dict]) -> bool:
+    """Whether the driver can take these rows as they are: sqlite3 binds the dicts by name,
+    in C, where SQLAlchemy's per-row parameter processing (and its transaction handling,
+    `_commit_direct`) was most of the writer thread's Python, holding the GIL against the
+    event loop. Rows that leave a column to its default go through SQLAlchemy."""
+    columns = _COLUMNS.get(table)
+    if columns is None:
+        columns = _COLUMNS[table] = set(table.c.keys())
+    return connection.dialect.name == "sqlite" and all(row.keys() == columns for row in rows)
+
+
+def _executemany(cursor: sqlite3.Cursor, table: Table, rows: list[dict]) -> None:
     sql = _SQL.get(table)
     if sql is None:
         names = list(table.c.keys())
@@ -55,25 +73,32 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict]) -> objec
         sql = _SQL[table] = (
             f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join(":" + n for n in names)})'
         )
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.executemany(sql, rows)
     except sqlite3.Error as exc:  # as SQLAlchemy would raise it (IntegrityError for a clash)
         raise DBAPIError.instance(sql, None, exc, sqlite3.Error) from exc
+
+
+def _commit_direct(connection: Connection, merged: dict[Table, list[dict]]) -> None:
+    """One transaction of inserts run by the driver itself (BEGIN, executemany per table,
+    COMMIT), rolled back if anything fails. SQLAlchemy's connection is idle meanwhile: it
+    holds no transaction between groups."""
+    raw = connection.connection.driver_connection
+    cursor = raw.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute("BEGIN")
+        for table, rows in merged.items():
+            _executemany(cursor, table, rows)
+        raw.commit()  # type: ignore[union-attr]
+    except BaseException:
+        raw.rollback()  # type: ignore[union-attr]
+        raise
     finally:
         cursor.close()
-    return None
 
 
 _SQL: dict[Table, str] = {}
 _COLUMNS: dict[Table, set[str]] = {}
-
-
-def _all_columns(table: Table) -> set[str]:
-    columns = _COLUMNS.get(table)
-    if columns is None:
-        columns = _COLUMNS[table] = set(table.c.keys())
-    return columns
 
 
 MAX_GROUP = 512
@@ -145,20 +170,26 @@ class Writer:
 
     @staticmethod
     def _commit(connection: Connection, group: list[_Job]) -> list[BaseException | None]:
-        if len(group) > 1 and all(isinstance(op, Insert) for job in group for op in job.ops):
+        if all(isinstance(op, Insert) for job in group for op in job.ops):
             # The usual group: only inserts. Try them merged, one executemany per table and no
             # savepoints; should anything clash, roll back and redo it batch by batch below,
             # so that the clash fails its own session's batch alone.
+            merged: dict[Table, list[dict]] = {}
+            for job in group:
+                for op in job.ops:
+                    merged.setdefault(op.table, []).extend(op.rows)  # type: ignore[attr-defined]
             try:
-                with connection.begin():
-                    merged: dict[Table, list[dict]] = {}
-                    for job in group:
-                        for op in job.ops:
-                            merged.setdefault(op.table, []).extend(op.rows)  # type: ignore[attr-defined]
-                    for table, rows in merged.items():
-                        insert_rows(connection, table, rows)
-                return [None] * len(group)
+                if all(_direct(connection, table, rows) for table, rows in merged.items()):
+                    _commit_direct(connection, merged)
+                    return [None] * len(group)
+                if len(group) > 1:
+                    with connection.begin():
+                        for table, rows in merged.items():
+                            insert_rows(connection, table, rows)
+                    return [None] * len(group)
             except Exception:
+                if len(group) == 1:
+                    raise
                 log.info("a merged write group of %d failed; retrying batch by batch", len(group))
         outcomes: list[BaseException | None] = []
         with connection.begin():
