@@ -68,6 +68,7 @@ def test_the_tutorial_through_to_the_scores(server, browser, contexts):
     eu.say("Funding", "Yes, with a joint situation centre.")
     expect(au.page.locator(".messages")).to_contain_text("joint situation centre")
     shot(au.page, "05-phone-talk")
+    fits_the_screen(au.page)
     axe(au.page, "05-phone-talk")
     # The Secretary-General drafts the MOU.
     sg.click("New draft…")
@@ -100,6 +101,7 @@ def test_the_tutorial_through_to_the_scores(server, browser, contexts):
     amend.get_by_label(re.compile("AU troops in the UN Standby")).fill("1000")
     amend.get_by_label("Why (optional)").fill("Speed matters in a crisis.")
     shot(au.page, "07-phone-amend")
+    fits_the_screen(au.page)
     amend.get_by_role("button", name="Propose the amendment").click()
     expect(au.page.locator(".amendment")).to_contain_text("Amendment a1 by African Union")
     eu.my_turn()
@@ -125,6 +127,7 @@ def test_the_tutorial_through_to_the_scores(server, browser, contexts):
         p.section("Negotiate")
     expect(au.page.get_by_role("button", name="Vote yes")).to_be_visible()
     shot(au.page, "09-phone-ballot")
+    fits_the_screen(au.page)
     au.page.evaluate("document.querySelector('.voters').scrollIntoView({block: 'center'})")
     shot(au.page, "readme-phone-ballot", full=False)
     axe(au.page, "09-phone-ballot")
@@ -169,8 +172,24 @@ def test_the_tutorial_through_to_the_scores(server, browser, contexts):
     shot(sg.page, "readme-debrief", full=False)
     axe(sg.page, "12-debrief")
     shot(au.page, "13-phone-debrief")
+    fits_the_screen(au.page)
     expect(f.page.locator(".live .scores.final")).to_be_visible()
     shot(f.page, "14-console-debrief")
     axe(f.page, "14-console-debrief")
     for p in (f, sg, au, eu):
         assert not p.page.js_errors, p.page.js_errors
+
+
+def fits_the_screen(page) -> None:
+    """Nothing on the page is wider than the phone's screen: no sideways scrolling."""
+    screen = page.viewport_size["width"]
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    wide = page.evaluate(
+        """(screen) => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > screen + 1)
+            .slice(0, 5)
+            .map(e => e.tagName.toLowerCase() + '.' + e.className + ' ' +
+                 Math.round(e.getBoundingClientRect().right) + 'px')""",
+        screen,
+    )
+    assert width <= screen, f"the page is {width}px wide on a phone: {wide}"
