@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, select, text, update
 
 from server.store import tables as t
 from server.store.writer import Insert, Op, Writer
@@ -45,6 +45,8 @@ class Batch:
 
     def ops(self) -> list[Op]:
         ops: list[Op] = []
+        if self.expect is not None or self.revoke_seat:
+            ops.append(_seats_lock(self.session))
         if self.expect is not None:
             ops.append(_expect_head(self.session, self.expect))
         if self.new_session is not None:
@@ -76,6 +78,27 @@ def _insert(table, rows: list[dict]) -> Op:  # type: ignore[no-untyped-def]
 
 def _run(stmt) -> Op:  # type: ignore[no-untyped-def]
     return lambda connection: connection.execute(stmt)
+
+
+def _seats_lock(session: str) -> Op:
+    """On PostgreSQL, the session's seats lock, held to the end of the transaction: a batch
+    that issues a token on the condition that the log has not moved (`expect`) and one that
+    revokes a seat's tokens take it first, so they never overlap across processes. Without it,
+    under READ COMMITTED, a token could be checked against the head and committed while another
+    process's seat change, its revocation already run, was yet to commit: the token would
+    outlive the change. The lock is only tried: a batch that finds it taken is a `Clash`
+    (retried like any other), so two groups taking two sessions' locks in opposite orders
+    cannot deadlock. SQLite needs nothing: its writers are serialised already."""
+    stmt = text("SELECT pg_try_advisory_xact_lock(hashtextextended('chapter8.seats:' || :s, 0))")
+
+    def lock(connection: Connection) -> None:
+        if (
+            connection.dialect.name == "postgresql"
+            and not connection.execute(stmt, {"s": session}).scalar()
+        ):
+            raise Clash(f"session {session}: another process is changing its seats")
+
+    return lock
 
 
 def _expect_head(session: str, seq: int) -> Op:
