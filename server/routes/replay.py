@@ -17,10 +17,10 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import orjson
-from fastapi import APIRouter, FastAPI, Header, HTTPException, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
@@ -30,11 +30,12 @@ from game.disclosure import FACILITATOR_VIEW, Viewer
 from game.hashing import state_hash
 from game.state import SessionState
 from game.views import redact_scenario, view
-from server import auth, links, tidy
+from server import links, tidy
 from server import replay as rp
 from server.deps import Config, Service
 from server.export import full_lines
 from server.routes.pages import PAGE_HEADERS, STATIC
+from server.routes.records import Authorization, book_of, reader_of
 from server.store import store as st
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,46 +47,8 @@ router = APIRouter(tags=["replay"])
 pages = APIRouter(include_in_schema=False)
 
 
-def library(request: Request) -> rp.Library:
-    found = getattr(request.app.state, "replays", None)
-    if found is None:
-        found = request.app.state.replays = rp.Library()
-    return found
-
-
 def _refused(exc: rp.Refused) -> HTTPException:
     return HTTPException(exc.status, exc.detail())
-
-
-async def _book(request: Request, service: Service, session: str) -> rp.Book:
-    """The session's book, brought up to the log's head."""
-    book = library(request).book(session)
-    rows = await service.store.read(st.events_after, session, book.head, None)
-    if rows:
-        await asyncio.to_thread(book.extend, rows)
-    if book.head == 0:
-        raise HTTPException(404, {"code": "unknown", "reason": "no such session"})
-    return book
-
-
-async def _reader(
-    service: Service, session: str, authorization: str | None, book: rp.Book
-) -> rp.Reader:
-    token = auth.bearer(authorization)
-    if token is None:
-        raise HTTPException(401, {"code": "unauthorized", "reason": "a bearer token is needed"})
-    row = await service.store.read(st.credential, auth.digest(token))
-    if row is None or row["kind"] not in ("facilitator", "researcher", "seat"):
-        raise HTTPException(401, {"code": "unauthorized", "reason": "unknown or revoked token"})
-    if row["session_id"] != session:
-        raise HTTPException(403, {"code": "forbidden", "reason": "not a token of this session"})
-    if row["kind"] == "seat":
-        seat = book.state_at(book.head).seats.get(row["seat"])
-        return rp.Reader("seat", seat.team if seat else None)
-    return rp.Reader(row["kind"])
-
-
-Authorization = Annotated[str | None, Header()]
 
 
 @router.get("/api/sessions/{session}/replay")
@@ -98,8 +61,8 @@ async def timeline(
 ) -> Response:
     """The perspective's timeline: every event as that viewer saw it (hidden ones left out),
     with the log's head, the session's status and the perspectives this reader may take."""
-    book = await _book(request, service, session)
-    reader = await _reader(service, session, authorization, book)
+    book = await book_of(request, service, session)
+    reader = await reader_of(service, session, authorization, book)
     now = await asyncio.to_thread(book.state_at, book.head)
     try:
         rp.check(reader, now, perspective)
@@ -136,8 +99,8 @@ async def view_at(
     """What the perspective saw once every event up to `seq` had happened: the engine's
     `view` of the log folded to `seq` (a snapshot's `view`). The facilitator and a researcher
     also get the state hash there."""
-    book = await _book(request, service, session)
-    reader = await _reader(service, session, authorization, book)
+    book = await book_of(request, service, session)
+    reader = await reader_of(service, session, authorization, book)
     now = await asyncio.to_thread(book.state_at, book.head)
     try:
         viewer = rp.check(reader, now, perspective)
@@ -158,8 +121,8 @@ async def read_debrief(
 ) -> Response:
     """The debrief (game/analysis/debrief.py) as this reader may see it: the facilitator and
     a researcher at any time, a seat once the session has ended (through `debrief_for`)."""
-    book = await _book(request, service, session)
-    reader = await _reader(service, session, authorization, book)
+    book = await book_of(request, service, session)
+    reader = await reader_of(service, session, authorization, book)
     now = await asyncio.to_thread(book.state_at, book.head)
     if not reader.whole and now.status != "concluded":
         raise HTTPException(
@@ -205,8 +168,8 @@ async def export_file(
     channel."""
     if name not in tidy.FILES:
         raise HTTPException(404, {"code": "unknown", "reason": f"no export file '{name}'"})
-    book = await _book(request, service, session)
-    reader = await _reader(service, session, authorization, book)
+    book = await book_of(request, service, session)
+    reader = await reader_of(service, session, authorization, book)
     if not reader.whole:
         raise HTTPException(
             403, {"code": "forbidden", "reason": "exports are the facilitator's and researchers'"}
@@ -249,8 +212,8 @@ async def fork_session(
     Its log starts with the source's events up to `seq` under the new id, its first event
     recording the source, the seq and the state hash there; a session running then starts
     paused. Answers as `POST /api/sessions` does."""
-    book = await _book(request, service, session)
-    reader = await _reader(service, session, authorization, book)
+    book = await book_of(request, service, session)
+    reader = await reader_of(service, session, authorization, book)
     if not reader.whole:
         raise HTTPException(
             403, {"code": "forbidden", "reason": "only the facilitator or a researcher forks"}

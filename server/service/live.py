@@ -609,28 +609,30 @@ class LiveSession:
 
     def summary(self, viewer: Viewer) -> dict[str, Any]:
         state = self.state
-        body: dict[str, Any] = {
-            "id": self.id,
-            "title": state.title,
-            "scenario": state.scenario.id,
-            "status": state.status,
-            "round": state.round,
-            "phase": state.scenario.rounds.phases[state.phase].id
-            if state.phase is not None
-            else None,
-            "seq": state.seq,
-            "seats": [
-                {"id": s.id, "team": s.team, "name": s.name, "bot": s.bot}
-                for s in state.seats.values()
-            ],
-            "teams": [{"id": t.id, "name": t.name} for t in state.scenario.teams],
-        }
+        body = public_summary(self.id, state)
         if viewer.role == "facilitator":
             body["state_hash"] = state_hash(state)
             body["head_hash"] = self.head_hash
             body["next_deadline"] = engine.next_deadline(state)
             body["presence"] = self.presence().model_dump(mode="json")
         return body
+
+
+def public_summary(session: str, state: SessionState) -> dict[str, Any]:
+    """What anyone may read of a session (`GET /api/sessions/{session}`)."""
+    return {
+        "id": session,
+        "title": state.title,
+        "scenario": state.scenario.id,
+        "status": state.status,
+        "round": state.round,
+        "phase": state.scenario.rounds.phases[state.phase].id if state.phase is not None else None,
+        "seq": state.seq,
+        "seats": [
+            {"id": s.id, "team": s.team, "name": s.name, "bot": s.bot} for s in state.seats.values()
+        ],
+        "teams": [{"id": t.id, "name": t.name} for t in state.scenario.teams],
+    }
 
 
 def _unavailable(cid: str | None) -> Rejected:

@@ -191,6 +191,13 @@ class SessionService:
                 raise NotFound(session) from None
             return self._open(session, restore(loaded, self.settings.replay_limit))
 
+    async def is_record(self, session: str) -> bool:
+        """Whether the session was imported: a record to replay, never loaded live."""
+        if session in self.live_sessions:
+            return False
+        row = await self.store.read(st.session_row, session)
+        return row is not None and row["status"] == ARCHIVED
+
     def _open(self, session: str, restored: Any) -> LiveSession:
         live = LiveSession(
             session,

@@ -57,6 +57,11 @@ async function joinPage(session, seatId, code) {
     message("This session cannot be found", err.status === 404 ? "Check the link with your facilitator." : err.reason);
     return;
   }
+  if (summary.imported) {
+    // An imported export is a record to replay: nobody joins it.
+    message("This session is a record", "It was imported from an export file: open its replay instead.");
+    return;
+  }
   const held = stored(session);
   const valid = (token) =>
     api(`/api/sessions/${encodeURIComponent(session)}`, { token }).then(

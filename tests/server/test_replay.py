@@ -373,8 +373,8 @@ async def test_an_export_imports_into_a_fresh_server_to_the_same_state_hash(
         assert r.json()["state_hash"] == summary["state_hash"]
         r = await get(other, token, f"/api/sessions/{s}/debrief")
         assert r.status_code == 200 and r.json()["reader"] == "researcher"
-        # A record, never live: no summary, no socket.
-        assert (await get(other, None, f"/api/sessions/{s}")).status_code == 404
+        # A record, never live: a summary from its log (tests/server/test_imported.py), no socket.
+        assert (await get(other, None, f"/api/sessions/{s}")).json()["imported"] is True
         with pytest.raises(Exception, match="401"):
             await Client.open(other, s, token)
     finally:
