@@ -66,7 +66,8 @@ def export_all(
     database_url: DatabaseUrl = None,
     data_dir: DataDir = None,
     pseudonymise: Annotated[
-        bool, typer.Option(help="Replace players' names by Player 1, Player 2…")
+        bool,
+        typer.Option(help="Replace players' names by Player 1, Player 2…, in free text too."),
     ] = False,
 ) -> None:
     """Write a session's log, tidy CSV tables, codebook and transcripts (docs/replay.md)."""

@@ -2,9 +2,11 @@
 readable transcript, for researchers. docs/codebook.md describes every column; a test checks
 that the codebook and these tables agree.
 
-Everything here is derived from the full log by folding it once. `pseudonymise` replaces every
-player's name (seat holders and message authors) by `Player 1`, `Player 2`… in the order they
-first appear; names written inside messages' text are not touched.
+Everything here is derived from the full log by folding it once. `pseudonymise` first rewrites
+the log (`pseudonymised`): every seat holder's name becomes `Player 1`, `Player 2`… in the order
+the names were first given, in the structured fields (seats, message authors) and inside every
+free text the events carry (messages, statements, announcements, injects, titles, notes). Every
+file is then derived from that one rewritten log, so a pseudonym is the same everywhere.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +28,13 @@ import orjson
 from game import engine
 from game.analysis.debrief import phase_spans, text_versions
 from game.events import (
+    AmendmentTabled,
     Announced,
     BallotClosed,
     BallotOpened,
+    ChannelOpened,
     Delivered,
+    DraftSaved,
     Ev,
     InjectFired,
     MessagePosted,
@@ -36,6 +43,7 @@ from game.events import (
     RoundResolved,
     SeatAssigned,
     SessionConcluded,
+    SessionCreated,
     StatementMade,
 )
 from game.state import SessionState
@@ -56,23 +64,6 @@ TABLES = (
 
 def iso(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds")
-
-
-class Names:
-    """Players' names as exported: kept, or replaced by stable pseudonyms."""
-
-    def __init__(self, pseudonymise: bool) -> None:
-        self.pseudonymise = pseudonymise
-        self.known: dict[str, str] = {}
-
-    def __call__(self, name: str | None) -> str:
-        if not name:
-            return ""
-        if not self.pseudonymise:
-            return name
-        if name not in self.known:
-            self.known[name] = f"Player {len(self.known) + 1}"
-        return self.known[name]
 
 
 def walk(log: Sequence[Ev]) -> Iterator[tuple[Ev, SessionState]]:
@@ -193,8 +184,9 @@ COLUMNS: dict[str, list[str]] = {
 
 
 def tables(log: Sequence[Ev], *, pseudonymise: bool = False) -> Tables:
-    """Every table, from one fold of the log."""
-    names = Names(pseudonymise)
+    """Every table, from one fold of the log (pseudonymised first, if asked)."""
+    if pseudonymise:
+        log = pseudonymised(log)
     out = Tables(rows={name: [] for name in TABLES})
     state: SessionState | None = None
     session = ""
@@ -215,7 +207,7 @@ def tables(log: Sequence[Ev], *, pseudonymise: bool = False) -> Tables:
                     "channel_kind": channel.kind if channel else "",
                     "channel_teams": " ".join(channel.teams) if channel else "",
                     "team": event.team or "",
-                    "speaker": names(event.name),
+                    "speaker": event.name,
                     "role": actor.role if actor else "",
                     "bot": bool(actor and actor.bot),
                     "text": event.text,
@@ -352,17 +344,91 @@ def _round_rows(out: Tables, state: SessionState, round_: int, *, final: bool) -
             )
 
 
-# --- the JSONL log, pseudonymised -----------------------------------------------------------
+# --- pseudonyms ----------------------------------------------------------------------------
+
+NAME_FIELDS: dict[type[Ev], tuple[str, ...]] = {SeatAssigned: ("name",), MessagePosted: ("name",)}
+"""Fields that hold a seat holder's name (a message's `name` may also be `Facilitator`, or a
+team's name for a seat nobody named: those are kept)."""
+TEXT_FIELDS: dict[type[Ev], tuple[str, ...]] = {
+    SessionCreated: ("title",),
+    MessagePosted: ("text",),
+    StatementMade: ("text",),
+    Announced: ("text",),
+    InjectFired: ("title", "text"),
+    ChannelOpened: ("title",),
+    DraftSaved: ("title",),
+    ProposalTabled: ("title",),
+    AmendmentTabled: ("note",),
+}
+"""Free text in which a player may write anyone's name. The scenario is left as written."""
 
 
-def pseudonymised_log(log: Sequence[Ev]) -> Iterator[bytes]:
-    """The log with players' names replaced, chained again from genesis: it replays and its
-    chain checks, but its hashes are its own (the original's cannot cover other bytes)."""
-    names = Names(True)
+def _key(name: str) -> str:
+    """A name as text matches it: case and runs of spaces aside."""
+    return " ".join(name.split()).casefold()
+
+
+@dataclass(frozen=True)
+class Pseudonyms:
+    """Every seat holder's name in a log, as `Player 1`, `Player 2`… in the order the names
+    were first given, and a pattern that finds any of them inside free text: whole words, any
+    case, any run of spaces between a name's words, the longest name first (so `Ann Lee` is
+    one player, not `Ann` and a stray `Lee`)."""
+
+    names: dict[str, str]
+    keys: dict[str, str]
+    pattern: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, log: Sequence[Ev]) -> Pseudonyms:
+        names: dict[str, str] = {}
+        for event in log:
+            if isinstance(event, SeatAssigned) and event.name.strip():
+                names.setdefault(event.name, f"Player {len(names) + 1}")
+        keys: dict[str, str] = {}
+        for name, pseudonym in names.items():
+            keys.setdefault(_key(name), pseudonym)
+        return cls(names, keys, _pattern(list(keys)))
+
+    def name(self, name: str) -> str:
+        return self.names.get(name, name)
+
+    def text(self, text: str) -> str:
+        if self.pattern is None:
+            return text
+        return self.pattern.sub(lambda m: self.keys[_key(m.group(0))], text)
+
+    def event(self, event: Ev) -> Ev:
+        """The event with every name replaced in its name and free-text fields."""
+        update = {f: self.name(getattr(event, f)) for f in NAME_FIELDS.get(type(event), ())}
+        for f in TEXT_FIELDS.get(type(event), ()):
+            update[f] = self.text(getattr(event, f))
+        return event.model_copy(update=update) if update else event
+
+
+def _pattern(keys: list[str]) -> re.Pattern[str] | None:
+    if not keys:
+        return None
+    longest_first = sorted(keys, key=len, reverse=True)
+    words = [r"\s+".join(re.escape(w) for w in key.split()) for key in longest_first]
+    return re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)", re.IGNORECASE)
+
+
+def pseudonymised(log: Sequence[Ev]) -> list[Ev]:
+    """The log with every seat holder's name replaced by its pseudonym, wherever it is
+    written. It folds to the original's states but for the names (no name or free text
+    decides anything in the engine)."""
+    pseudonyms = Pseudonyms.of(log)
+    return [pseudonyms.event(event) for event in log]
+
+
+# --- the JSONL log, chained anew -----------------------------------------------------------
+
+
+def chained_lines(log: Sequence[Ev]) -> Iterator[bytes]:
+    """Export lines for `log`, each event linked into a chain started from genesis."""
     head = chain.GENESIS
     for event in log:
-        if isinstance(event, SeatAssigned | MessagePosted):
-            event = event.model_copy(update={"name": names(event.name)})
         body = chain.canonical(event)
         head = chain.link(head, body)
         yield b'{"seq":%d,"hash":"%s","event":%s}\n' % (event.seq, head.encode(), body)
@@ -384,7 +450,8 @@ class Block:
 
 
 def transcript_blocks(log: Sequence[Ev], *, pseudonymise: bool = False) -> list[Block]:
-    names = Names(pseudonymise)
+    if pseudonymise:
+        log = pseudonymised(log)
     blocks: list[Block] = []
     state: SessionState | None = None
     for event, state in walk(log):
@@ -421,7 +488,7 @@ def transcript_blocks(log: Sequence[Ev], *, pseudonymise: bool = False) -> list[
                 elif channel is not None and channel.kind == "private":
                     teams = ", ".join(team_name(t) for t in channel.teams)
                     where = f"private channel {event.channel} ({teams})"
-                who = names(event.name) or ("Facilitator" if not event.team else "")
+                who = event.name or ("Facilitator" if not event.team else "")
                 if event.team:
                     who = f"{who} ({team_name(event.team)})" if who else team_name(event.team)
                 blocks.append(Block("line", event.text, when, who, where))
@@ -475,6 +542,8 @@ def transcript_blocks(log: Sequence[Ev], *, pseudonymise: bool = False) -> list[
 
 
 def transcript_md(log: Sequence[Ev], *, pseudonymise: bool = False) -> str:
+    if pseudonymise:
+        log = pseudonymised(log)
     first = log[0]
     title = getattr(first, "title", "")
     scenario = getattr(first, "scenario", None)
@@ -485,7 +554,7 @@ def transcript_md(log: Sequence[Ev], *, pseudonymise: bool = False) -> str:
         f"started {iso(first.at)}. Times are UTC.",
         "",
     ]
-    for b in transcript_blocks(log, pseudonymise=pseudonymise):
+    for b in transcript_blocks(log):
         if b.kind == "heading":
             lines += ["", f"## {b.text}", ""]
         elif b.kind == "line":
@@ -519,6 +588,8 @@ HTML_STYLE = (
 
 
 def transcript_html(log: Sequence[Ev], *, pseudonymise: bool = False) -> str:
+    if pseudonymise:
+        log = pseudonymised(log)
     e = html.escape
     first = log[0]
     title = getattr(first, "title", "")
@@ -533,7 +604,7 @@ def transcript_html(log: Sequence[Ev], *, pseudonymise: bool = False) -> str:
         f"{e(getattr(first, 'session', ''))}, started {e(iso(first.at))}. Times are UTC.</p>",
     ]
     open_list = False
-    for b in transcript_blocks(log, pseudonymise=pseudonymise):
+    for b in transcript_blocks(log):
         if b.kind != "line" and open_list:
             parts.append("</ul>")
             open_list = False
@@ -578,31 +649,42 @@ def render(
     *,
     pseudonymise: bool = False,
 ) -> bytes:
-    """One export file. `full_log` gives the stored JSONL (with the original chain)."""
+    """One export file. `full_log` gives the stored JSONL (with the original chain); a
+    pseudonymised file is derived from the pseudonymised log (`pseudonymised`)."""
+    if pseudonymise:
+        log = pseudonymised(log)
+        full_log = partial(_chained, log)
     if name.endswith(".csv") and name[:-4] in TABLES:
-        return tables(log, pseudonymise=pseudonymise).csv(name[:-4]).encode()
+        return tables(log).csv(name[:-4]).encode()
     if name == "codebook.md":
         return CODEBOOK.read_bytes()
     if name == "transcript.md":
-        return transcript_md(log, pseudonymise=pseudonymise).encode()
+        return transcript_md(log).encode()
     if name == "transcript.html":
-        return transcript_html(log, pseudonymise=pseudonymise).encode()
+        return transcript_html(log).encode()
     if name == "log.jsonl":
-        return b"".join(pseudonymised_log(log)) if pseudonymise else full_log()
+        return full_log()
     if name == "bundle.zip":
-        return bundle(log, full_log, pseudonymise=pseudonymise)
+        return bundle(log, full_log)
     raise KeyError(name)
 
 
-def bundle(log: Sequence[Ev], full_log: Callable[[], bytes], *, pseudonymise: bool) -> bytes:
+def _chained(log: Sequence[Ev]) -> bytes:
+    """The pseudonymised log as a file: its bytes differ from the stored events', which the
+    original chain cannot cover, so it carries a chain of its own from genesis that checks and
+    replays (with its own hashes and state hash)."""
+    return b"".join(chained_lines(log))
+
+
+def bundle(log: Sequence[Ev], full_log: Callable[[], bytes]) -> bytes:
     """Every file in one zip: the log, each table, the codebook and both transcripts."""
     out = io.BytesIO()
-    t = tables(log, pseudonymise=pseudonymise)
+    t = tables(log)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("log.jsonl", b"".join(pseudonymised_log(log)) if pseudonymise else full_log())
+        z.writestr("log.jsonl", full_log())
         for name in TABLES:
             z.writestr(f"{name}.csv", t.csv(name))
         z.writestr("codebook.md", CODEBOOK.read_bytes())
-        z.writestr("transcript.md", transcript_md(log, pseudonymise=pseudonymise))
-        z.writestr("transcript.html", transcript_html(log, pseudonymise=pseudonymise))
+        z.writestr("transcript.md", transcript_md(log))
+        z.writestr("transcript.html", transcript_html(log))
     return out.getvalue()
