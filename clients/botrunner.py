@@ -109,6 +109,8 @@ class BotRunner:
         self.stats = RunnerStats()
         self.idle_seq: int | None = None
         """The seq at which the bot last had nothing to do (None while it acts)."""
+        self.acted_seq: int | None = None
+        """The last seq its own accepted commands produced (None before it acted)."""
         self.ended: Ended | None = None
         self._woken: set[tuple[int, int]] = set()
         self._offset_ms = 0.0
@@ -130,6 +132,7 @@ class BotRunner:
             "strategy": self.strategy,
             "connected": self.client.connected,
             "seq": self.client.seq,
+            "acted_seq": self.acted_seq,
             "idle": self.idle,
             "ended": self.ended,
             "decisions": self.stats.decisions,
@@ -176,6 +179,8 @@ class BotRunner:
             return
         if isinstance(reply, Accepted):
             self.stats.accepted += 1
+            if reply.seqs:
+                self.acted_seq = max(reply.seqs)
             return
         self.stats.rejected.append(reply)
         log.info(

@@ -18,6 +18,11 @@ bot (a bot handed to another bot), and stops them all when the session concludes
 clock lease moves to another process. After a restart the same pass finds the seats in the
 reloaded sessions' state: the hosted bots resume with fresh tokens.
 
+How each bot is doing (`status`, the facilitator's `GET /api/sessions/{id}/bots`) is a
+`state` (`STATES`) with its reason in words (a failure's never quotes a traceback or an
+exception's text), the seqs it has seen and acted at, and its failures on the seat; `count`
+feeds the `chapter8_bots` gauge.
+
 A bot's seat token is issued between two batches of the session's writer, only if the seat is
 still the bot's, and committed on the condition that the log has not moved since that check
 (`Batch.expect`): a seat change decided meanwhile, here or in another process, revokes it or
@@ -64,6 +69,14 @@ Key = tuple[str, str]
 """(session, seat)"""
 
 
+STATES = ("connecting", "running", "failed", "stopped", "concluded")
+"""What a bot this process hosts may be doing (`GET /api/sessions/{id}/bots`' `state`, and the
+`chapter8_bots` gauge): starting or reconnecting; playing its seat, connected; stopped by
+itself while its seat is still the bot's, to be started again after a pause (`failed`, counted
+by `chapter8_bot_failures_total`); stopped by the host (its seat changed hands, or the
+session's bots went to another process); stopped because its session concluded."""
+
+
 @dataclass
 class Hosted:
     session: str
@@ -74,16 +87,85 @@ class Hosted:
     runner: BotRunner | None = None
     client: Client | None = None
     ended: Ended | str | None = None
+    failure: str | None = None
+    """Why it failed, for a person (never a traceback); None unless it failed."""
+    halted: str | None = None
+    """Why the host stopped it, for a person; None unless the host did."""
+
+    @property
+    def alive(self) -> bool:
+        return self.task is not None and not self.task.done()
+
+    @property
+    def state(self) -> str:
+        if self.alive:
+            client = self.client if self.runner is not None else None
+            return "running" if client is not None and client.connected else "connecting"
+        if self.failure is not None:
+            return "failed"
+        return "concluded" if self.ended == "concluded" else "stopped"
 
     def status(self) -> dict[str, Any]:
-        running = self.task is not None and not self.task.done()
+        running = self.alive
         body: dict[str, Any] = {"seat": self.seat, "strategy": self.strategy}
         if self.runner is not None:
             body.update(self.runner.status())
         else:
-            body.update({"connected": False})
-        body.update({"running": running, "ended": None if running else self.ended})
+            body.update({"connected": False, "seq": None, "acted_seq": None})
+        body.update(
+            {
+                "running": running,
+                "ended": None if running else self.ended,
+                "state": self.state,
+                "reason": self.reason(),
+            }
+        )
         return body
+
+    def reason(self) -> str | None:
+        """The state in a person's words, when it is not simply running."""
+        state = self.state
+        if state == "connecting":
+            return "connecting to the server"
+        if state == "failed":
+            return self.failure
+        if state == "concluded":
+            return "the session concluded"
+        if state == "stopped":
+            return self.halted or "it stopped"
+        return None
+
+
+def failure_reason(exc: BaseException) -> str:
+    """Why a bot failed, for the facilitator: what went wrong, in a sentence, never a
+    traceback nor an exception's own text (which may quote a query, a token or a state), but
+    for the host's own errors, whose messages are written for this."""
+    if isinstance(exc, HostError):
+        return str(exc)
+    if isinstance(exc, TimeoutError):
+        return "timed out talking to the server"
+    if isinstance(exc, OSError):
+        return "could not reach the server" + (f" ({exc.strerror})" if exc.strerror else "")
+    return f"unexpected error ({type(exc).__name__}); the server log has the details"
+
+
+def ended_reason(hosted: Hosted) -> str:
+    """Why a runner that stopped by itself, its seat still the bot's, stopped."""
+    closed = hosted.client.closed if hosted.client is not None else None
+    code = closed.code if closed is not None else None
+    if hosted.ended == "revoked":
+        return "its seat token was revoked just after it started"
+    if hosted.ended == "refused":
+        return "the server refused its connection" + (f" (HTTP {code})" if code else "")
+    if hosted.ended == "gone":
+        return "the seat was no longer the bot's when its token was issued"
+    if hosted.ended == "concluded":
+        return "it saw the session concluded before this process did"
+    return "its connection was closed"
+
+
+class HostError(RuntimeError):
+    """A failure of the host's own, with a message meant for the facilitator."""
 
 
 def _queue_token(
@@ -125,6 +207,12 @@ class BotHost:
         """Per session: its bots here take turns to decide and act (`BotTable`)."""
         self._next_start: dict[Key, float] = {}
         self._failures: dict[Key, int] = {}
+        """Per seat still given to its bot: how many times the bot failed there."""
+        self._errors: dict[Key, str] = {}
+        """Per seat still given to its bot: why the bot last failed there."""
+        metrics = service.metrics
+        for state in STATES:
+            metrics.bots.labels(state=state).set_function(partial(self.count, state))
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -180,9 +268,11 @@ class BotHost:
             done = hosted.task is None or hosted.task.done()
             if wanted.get(key) != hosted.strategy:
                 del self.hosted[key]
-                await self._halt(hosted, self._why_not(key[0]))
+                await self._halt(hosted, "concluded" if self._concluded(key[0]) else "stopped")
+                self._stopped(hosted)
                 self.last[key] = hosted
                 self._failures.pop(key, None)
+                self._errors.pop(key, None)
                 self._next_start.pop(key, None)
             elif done:
                 del self.hosted[key]
@@ -191,10 +281,13 @@ class BotHost:
         loaded = self.service.live_sessions
         for key in [k for k in self.last if k[0] not in loaded]:
             del self.last[key]
+        for key, hosted in self.last.items():
+            if hosted.failure is not None and wanted.get(key) != hosted.strategy:
+                self._stopped(hosted)  # failed, then its seat changed: it will not start again
         playing = {session for session, _seat in wanted}
         for session in [s for s in self.tables if s not in playing]:
             del self.tables[session]
-        for pauses in (self._next_start, self._failures):
+        for pauses in (self._next_start, self._failures, self._errors):
             for key in [k for k in pauses if k not in wanted]:
                 del pauses[key]
         for key, strategy in wanted.items():
@@ -203,16 +296,26 @@ class BotHost:
 
     def _ended(self, key: Key, hosted: Hosted, now: float) -> None:
         """A runner stopped by itself while its seat is still a bot's: start it again soon."""
-        if hosted.ended in ("revoked", "refused") and now - hosted.started > RESTART_S:
+        if (
+            hosted.failure is None
+            and hosted.ended in ("revoked", "refused")
+            and now - hosted.started > RESTART_S
+        ):
             # The seat was handed to another bot (its tokens went): the new one starts now.
+            hosted.halted = "the seat was handed to a bot again; starting anew"
             self._failures.pop(key, None)
+            self._errors.pop(key, None)
             self._next_start[key] = now
             return
+        if hosted.failure is None:
+            hosted.failure = ended_reason(hosted)
+        self._errors[key] = hosted.failure
+        self.service.metrics.bot_failures.inc()
         failures = self._failures.get(key, 0) + 1
         self._failures[key] = failures
         pause = min(RESTART_MAX_S, RESTART_S * 2 ** (failures - 1))
         self._next_start[key] = now + pause
-        log.info("bot on %s/%s stopped (%s); again in %.0f s", *key, hosted.ended, pause)
+        log.info("bot on %s/%s stopped (%s); again in %.0f s", *key, hosted.failure, pause)
 
     def _launch(self, key: Key, strategy: str) -> None:
         session, seat = key
@@ -221,10 +324,32 @@ class BotHost:
         self.hosted[key] = hosted
         log.info("bot %s takes %s in session %s", strategy, seat, session)
 
-    def _why_not(self, session: str) -> str:
-        """Why a session's bot no longer runs here, as its `ended`."""
+    def _concluded(self, session: str) -> bool:
         live = self.service.live_sessions.get(session)
-        return "concluded" if live is not None and live.state.status == "concluded" else "stopped"
+        return live is not None and live.state.status == "concluded"
+
+    def _stopped(self, hosted: Hosted) -> None:
+        """The host no longer wants `hosted` to run: it is stopped (or concluded), not failed."""
+        hosted.failure = None
+        hosted.halted = self._why_not(hosted)
+
+    def _why_not(self, hosted: Hosted) -> str:
+        """Why `hosted` no longer runs here, in words."""
+        live = self.service.live_sessions.get(hosted.session)
+        if live is None or live.stopped:
+            return "the session was unloaded from this process"
+        if live.state.status == "concluded":
+            return "the session concluded"
+        held = live.state.seats.get(hosted.seat)
+        if held is None or held.bot is None:
+            return "the seat was freed or given to a person"
+        if held.bot == strategies.EXTERNAL:
+            return "the seat was given to a program elsewhere (external)"
+        if held.bot != hosted.strategy:
+            return f"the seat was given to another bot ({held.bot})"
+        if not self.service.lease.holds(hosted.session):
+            return "another server process plays the session's bots now"
+        return "the session is no longer in play"
 
     async def _halt(self, hosted: Hosted, why: str = "stopped") -> None:
         if hosted.task is not None and not hosted.task.done():
@@ -261,8 +386,9 @@ class BotHost:
             log.info("bot on %s/%s ended: %s", hosted.session, hosted.seat, hosted.ended)
         except asyncio.CancelledError:
             raise
-        except Exception:
+        except Exception as exc:
             hosted.ended = "failed"
+            hosted.failure = failure_reason(exc)
             log.exception("bot on %s/%s failed", hosted.session, hosted.seat)
         finally:
             if hosted.client is not None:
@@ -282,27 +408,51 @@ class BotHost:
                 await asyncio.sleep(0.05)  # the log moved on: look again
                 continue
             return token
-        raise RuntimeError(f"could not issue a token for {seat}: the log kept moving")
+        raise HostError("could not issue its seat token: the session kept moving; trying again")
 
     # --- what the facilitator sees ------------------------------------------------------------
 
     def status(self, session: str, seats: dict[str, str]) -> list[dict[str, Any]]:
         """Each seat of `session` given to a bot (`seats`: seat -> strategy): whether this
-        process plays it (`running`), and how its bot is doing or how it ended."""
+        process plays it (`running`), its `state` (`STATES`, or `starting`, `external`,
+        `elsewhere` for a bot this process does not play) with a `reason` in words when it is
+        not simply running, how its bot is doing or how it ended, and, while the seat stays
+        the bot's, how many times its bot failed here (`failures`) and why, last (`error`)."""
         out = []
+        live = self.service.live_sessions.get(session)
+        now = time.monotonic()
+        wanted = self.wanted()
         for seat, strategy in seats.items():
             key = (session, seat)
             hosted = self.hosted.get(key) or self.last.get(key)
             if hosted is not None and hosted.strategy == strategy:
-                out.append(hosted.status())
+                body = hosted.status()
+                body["failures"] = self._failures.get(key, 0)
+                body["error"] = self._errors.get(key)
+                due = self._next_start.get(key)
+                if body["state"] == "failed" and due is not None:
+                    body["retry_in_s"] = round(max(0.0, due - now), 1)
+                out.append(body)
             elif strategy == strategies.EXTERNAL:
-                out.append(_idle(seat, strategy, "played by a program elsewhere (external)"))
+                out.append(
+                    _idle(seat, strategy, "external", "played by a program elsewhere (external)")
+                )
+            elif live is not None and live.state.status == "concluded":
+                out.append(_idle(seat, strategy, "concluded", "the session concluded"))
             elif not self.settings.bots:
-                out.append(_idle(seat, strategy, "this process runs no bots"))
+                out.append(_idle(seat, strategy, "elsewhere", "this process runs no bots"))
+            elif key in wanted:
+                out.append(_idle(seat, strategy, "starting", "about to start"))
             else:
-                out.append(_idle(seat, strategy, "not played by this process"))
+                out.append(_idle(seat, strategy, "elsewhere", "not played by this process"))
         return out
 
+    def count(self, state: str) -> int:
+        """How many bots of the sessions loaded here are in `state` (`STATES`): the
+        `chapter8_bots` gauge."""
+        seen = list({**self.last, **self.hosted}.values())  # a copy: scrapes run in a thread
+        return sum(1 for hosted in seen if hosted.state == state)
 
-def _idle(seat: str, strategy: str, reason: str) -> dict[str, Any]:
-    return {"seat": seat, "strategy": strategy, "running": False, "reason": reason}
+
+def _idle(seat: str, strategy: str, state: str, reason: str) -> dict[str, Any]:
+    return {"seat": seat, "strategy": strategy, "running": False, "state": state, "reason": reason}

@@ -51,6 +51,19 @@ class Metrics:
             "Times this process took in events another process committed.",
             registry=self.registry,
         )
+        self.bots = Gauge(
+            "chapter8_bots",
+            "Bots this process hosts in the sessions it has loaded, by state: connecting, "
+            "running, failed (waiting to start again), stopped (seat changed hands), concluded.",
+            ["state"],
+            registry=self.registry,
+        )
+        self.bot_failures = Counter(
+            "chapter8_bot_failures",
+            "Times a hosted bot stopped by itself while its seat was still the bot's (an error, "
+            "a lost or refused connection); each is started again after a pause.",
+            registry=self.registry,
+        )
         self.slow_consumers = Counter(
             "chapter8_slow_consumers",
             "Connections closed for not reading fast enough.",

@@ -25,10 +25,15 @@ def list_strategies() -> list[dict[str, Any]]:
 async def session_bots(
     session: str, request: Request, service: Service, principal: MaybePrincipal
 ) -> list[dict[str, Any]]:
-    """Each seat given to a bot: whether this server process runs it (on several processes,
-    only the holder of the session's clock does) and, if so, whether it is connected, the
-    seq it has seen, whether it is idle (nothing to do in that view), and its commands sent,
-    accepted and rejected (facilitator only)."""
+    """Each seat given to a bot, with its health (facilitator only): `state` (`running`,
+    `connecting`, `failed`, `stopped`, `concluded`; for a bot this process does not play,
+    `starting`, `external` or `elsewhere`), `reason` (the state in words, when it is not simply
+    running; for a failed bot why it failed, never a traceback), whether this server process
+    runs it (on several processes, only the holder of the session's clock does), and, for a
+    bot it runs, whether it is connected, the `seq` it has seen and `acted_seq` (the last seq
+    its accepted commands produced), whether it is idle (nothing to do in that view), its
+    commands sent, accepted and rejected, and how many times it failed on the seat
+    (`failures`, the last one's reason in `error`, `retry_in_s` until it starts again)."""
     live = await _live(service, session)
     facilitator_of(principal, session)
     seats = {s.id: s.bot for s in live.state.seats.values() if s.bot is not None}

@@ -316,6 +316,7 @@ async def test_strategies_are_listed_and_an_unknown_one_is_refused(server):
             "seat": "eu.1",
             "strategy": "external",
             "running": False,
+            "state": "external",
             "reason": "played by a program elsewhere (external)",
         }
     ]
