@@ -9,6 +9,9 @@ import { teamName } from "./format.js";
 import { Room } from "./room.js";
 
 const main = $("#main");
+// How often the console asks how the server's bots are doing (GET /api/sessions/{s}/bots),
+// while any seat is given to a bot.
+const BOT_POLL_MS = 3000;
 const conn = $("#conn");
 const who = $("#who");
 
@@ -109,6 +112,9 @@ class Console {
     this.teamRoom = null;
     this.qrUrls = [];
     this.openInjects = new Set();
+    this.bots = null; // seat -> its bot's health, as the server last said
+    this.botsError = "";
+    this.botSeats = "";
     this._build();
     store.addEventListener("change", (e) => this.render(e.detail.reason));
     setInterval(() => {
@@ -117,6 +123,7 @@ class Console {
       this._tickControls();
       connectionBadge(conn, link, link.state);
     }, 500);
+    setInterval(() => this._loadBots(), BOT_POLL_MS);
   }
 
   _build() {
@@ -215,6 +222,12 @@ class Console {
     document.title = `Console — ${s.title} — Chapter VIII`;
     this._controls();
     this._seats();
+    // A seat given to a bot, freed or handed on: ask at once how its bot is doing.
+    const botSeats = JSON.stringify(Object.values(s.seats).map((seat) => [seat.id, seat.bot]));
+    if (botSeats !== this.botSeats) {
+      this.botSeats = botSeats;
+      this._loadBots();
+    }
     this._library();
     this._viewOptions();
     if (!this.room) {
@@ -278,7 +291,8 @@ class Console {
     const presence = this.store.presence ? this.store.presence.seats : {};
     const known = links(this.session);
     const seats = Object.values(s.seats);
-    const key = JSON.stringify([seats, presence, known, s.status]);
+    const health = seats.map((seat) => (seat.bot ? this._botHealth(seat) : null));
+    const key = JSON.stringify([seats, presence, known, s.status, health]);
     region(this.seatsBody, key, () =>
       h(
         "table",
@@ -287,7 +301,7 @@ class Console {
         h(
           "tbody",
           {},
-          seats.map((seat) => {
+          seats.map((seat, i) => {
             const online = presence[seat.id] || 0;
             const link = known[seat.id];
             const linkId = uid("link");
@@ -296,7 +310,7 @@ class Console {
               { dataset: { seat: seat.id } },
               h("th", { scope: "row" }, seat.id),
               h("td", {}, teamName(s, seat.team)),
-              h("td", {}, seat.name ? `${seat.name}${seat.bot ? ` (bot: ${seat.bot})` : ""}` : h("em", {}, "free")),
+              h("td", {}, seat.name ? [seat.name, health[i] ? this._botCell(health[i]) : null] : h("em", {}, "free")),
               h("td", {}, h("span", { class: `dot ${online ? "on" : "off"}`, "aria-hidden": "true" }), online ? ` ${online} connected` : " offline"),
               h(
                 "td",
@@ -321,6 +335,67 @@ class Console {
           }),
         ),
       ),
+    );
+  }
+
+  // --- the server's bots ---------------------------------------------------------------------
+
+  async _loadBots() {
+    const s = this.store.state;
+    if (!s || this.botsLoading) return;
+    if (!Object.values(s.seats).some((seat) => seat.bot)) {
+      if (this.bots) {
+        this.bots = null;
+        this._seats();
+      }
+      return;
+    }
+    this.botsLoading = true;
+    try {
+      const list = await api(`/api/sessions/${encodeURIComponent(this.session)}/bots`, { token: this.token });
+      this.bots = Object.fromEntries(list.map((b) => [b.seat, b]));
+      this.botsError = "";
+    } catch (err) {
+      this.botsError = explain(err);
+    } finally {
+      this.botsLoading = false;
+    }
+    this._seats();
+  }
+
+  /** How a bot seat's bot is doing, in words: {state, line, detail}. */
+  _botHealth(seat) {
+    const b = this.bots && this.bots[seat.id];
+    const head = `bot · ${seat.bot} · `;
+    if (!b || b.strategy !== seat.bot) {
+      const why = this.botsError ? `health unknown (${this.botsError})` : "checking…";
+      return { state: "unknown", line: head + why, detail: "" };
+    }
+    const lines = {
+      running: "running",
+      connecting: "connecting…",
+      starting: "starting…",
+      concluded: "done: the session concluded",
+      external: "played by your own program (external)",
+      elsewhere: b.reason,
+      failed: `failed: ${b.reason}${b.retry_in_s !== undefined ? ` (trying again in ${Math.ceil(b.retry_in_s)} s)` : ""}`,
+    };
+    const line = head + (lines[b.state] || (b.reason ? `${b.state}: ${b.reason}` : b.state));
+    const detail = [];
+    if (typeof b.seq === "number") detail.push(`seen event ${b.seq}`);
+    if (typeof b.acted_seq === "number") detail.push(`last move at event ${b.acted_seq}`);
+    if (b.sent) detail.push(`${b.accepted} of ${b.sent} moves accepted`);
+    if (b.errors) detail.push(`${b.errors} decision error${b.errors === 1 ? "" : "s"}`);
+    if (b.failures && b.state !== "failed") detail.push(`failed ${b.failures}× before: ${b.error}`);
+    return { state: b.state, line, detail: detail.join(" · ") };
+  }
+
+  _botCell(health) {
+    return h(
+      "span",
+      { class: "bot-health", dataset: { state: health.state } },
+      h("span", { class: "bot-state" }, health.line),
+      health.detail ? h("span", { class: "bot-detail" }, health.detail) : null,
     );
   }
 

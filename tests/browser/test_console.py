@@ -1,7 +1,8 @@
 """The facilitator's console: QR codes of join links, presence, a second device on the same
-link, a seat given to a bot, freed, and a player moved to another seat (the old devices are
-told), pause and resume, extend, a library inject with its preview, ending the session; and a
-server's refusal shown next to the form that caused it."""
+link, a seat given to a bot (its health: running, a failure in words), freed, and a player
+moved to another seat (the old devices are told), pause and resume, extend, a library inject
+with its preview, ending the session; and a server's refusal shown next to the form that
+caused it."""
 
 from __future__ import annotations
 
@@ -68,12 +69,42 @@ def test_the_console_runs_the_room(server, browser, contexts):
     )
     f.page.get_by_label(re.compile("Bot strategy")).fill("linear")
     f.page.get_by_role("button", name="Assign the seat").click()
-    expect(row(f, "au.2")).to_contain_text("Bot AU (bot: linear)")
+    expect(row(f, "au.2")).to_contain_text("Bot AU")
     expect(row(f, "au.2")).to_contain_text("1 connected")  # the server's bot plays it
     expect(row(f, "au.2").locator("input.link")).not_to_have_value(old)
     expect(au.page.locator(".lobby-card")).to_contain_text("Bot AU (bot)")
+    # Its health, as the server's bot host reports it (polled, no reload): running, the event
+    # it has seen; a failure (the server's answer stood in for here) in words, and back.
+    health = row(f, "au.2").locator(".bot-health")
+    expect(health.locator(".bot-state")).to_have_text("bot · linear · running")
+    expect(health.locator(".bot-detail")).to_contain_text(re.compile(r"seen event \d+"))
+    shot(f.page, "15-console-bot", full=False)
+    axe(f.page, "15-console-bot")
+    bots = re.compile(r"/api/sessions/[^/]+/bots$")
+    failed = {
+        "seat": "au.2",
+        "strategy": "linear",
+        "running": False,
+        "state": "failed",
+        "reason": "the server refused its connection (HTTP 403)",
+        "error": "the server refused its connection (HTTP 403)",
+        "failures": 2,
+        "retry_in_s": 3.6,
+        "connected": False,
+        "seq": None,
+        "acted_seq": None,
+    }
+    f.page.route(bots, lambda route: route.fulfill(json=[failed]))
+    expect(health.locator(".bot-state")).to_have_text(
+        "bot · linear · failed: the server refused its connection (HTTP 403) (trying again in 4 s)"
+    )
+    shot(f.page, "15-console-bot-failed", full=False)
+    axe(f.page, "15-console-bot-failed")
+    f.page.unroute(bots)
+    expect(health.locator(".bot-state")).to_have_text("bot · linear · running")
     row(f, "au.2").get_by_role("button", name="Free").click()
     expect(row(f, "au.2")).to_contain_text("free")
+    expect(row(f, "au.2").locator(".bot-health")).to_have_count(0)
 
     # Move the AU's player from au.1 to au.2: the devices on au.1 are told, the new link works.
     row(f, "au.1").get_by_role("button", name="Move…").click()
