@@ -60,6 +60,17 @@ FATAL_STATUS = (401, 403, 404)
 """Upgrade refusals that no retry mends (a bad or revoked token, no such session)."""
 
 
+def connect_failure(exc: BaseException) -> str:
+    """Why an attempt to connect failed, in words."""
+    if isinstance(exc, TimeoutError):
+        return "the connection timed out"
+    if isinstance(exc, InvalidHandshake):
+        return "the websocket handshake failed"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"could not reach the server ({exc.strerror})"
+    return "could not reach the server"
+
+
 class ClientClosed(Exception):
     """The client stopped for good: closed by its owner, or refused (revoked seat, bad token).
     Commands still unanswered fail with it."""
@@ -148,6 +159,10 @@ class Client:
         self.stats = Stats()
         self.errors: list[Rejected] = []
         """Rejections the server could not tie to a command (`id` null)."""
+        self.failed_connects = 0
+        """Attempts to connect that failed since the last one that succeeded."""
+        self.connect_error: str | None = None
+        """Why the latest of those failed, in words (no exception text: it may quote a URL)."""
         self._state: SessionState | None = None
         self._view: View | None = None
         self._viewer: Viewer | None = None
@@ -375,10 +390,13 @@ class Client:
                     self._stop(ClientClosed(f"refused: HTTP {status}", status))
                     return
                 log.info("connect refused (%s); retrying", status)
+                self._connect_failed(f"the server answered HTTP {status}")
             except (OSError, TimeoutError, InvalidHandshake) as exc:
                 log.info("connect failed (%s); retrying", exc)
+                self._connect_failed(connect_failure(exc))
             else:
                 self._conn += 1
+                self.failed_connects, self.connect_error = 0, None
                 self._ws = ws
                 self._syncing = False
                 self.stats.connects += 1
@@ -403,6 +421,10 @@ class Client:
                 return
             await asyncio.sleep(delay * (0.5 + random.random()))
             delay = min(self.max_backoff, delay * 2)
+
+    def _connect_failed(self, why: str) -> None:
+        self.failed_connects += 1
+        self.connect_error = why
 
     async def _writer(self, ws: ClientConnection, conn: int) -> None:
         """Writes control messages, then every pending command not yet written on this

@@ -126,6 +126,13 @@ class Hosted:
         """The state in a person's words, when it is not simply running."""
         state = self.state
         if state == "connecting":
+            client = self.client if self.runner is not None else None
+            if client is not None and client.failed_connects:
+                tries = "attempt" if client.failed_connects == 1 else "attempts"
+                return (
+                    f"connecting to the server: {client.failed_connects} {tries} failed,"
+                    f" the latest: {client.connect_error}"
+                )
             return "connecting to the server"
         if state == "failed":
             return self.failure

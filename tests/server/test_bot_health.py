@@ -12,6 +12,7 @@ session's facilitator and a forged token are refused."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,7 +23,7 @@ from clients.client import Client
 from clients.rest import Rest
 from game.commands import Advance, Announce, Start
 from tests.server.conftest import write_scenarios
-from tests.server.harness import Server
+from tests.server.harness import Server, free_port
 from tests.server.play import seat_up
 from tests.server.test_bot_host import bots_of, wait_for
 
@@ -202,3 +203,40 @@ async def test_a_failing_bot_says_why_and_is_counted(misdirected):
         await asyncio.sleep(2.5)  # past its next start: it does not try again
         assert await failures(server) == counted
         assert (await bot_counts(server))["connecting"] == 0
+
+
+@pytest.fixture(scope="module")
+def unreachable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server told that it reaches itself at a port where nothing listens: every bot it
+    starts keeps trying to connect."""
+    tmp = tmp_path_factory.mktemp("unreachable")
+    srv = Server(tmp, write_scenarios(tmp / "scenarios"), None, {})
+    srv.env["CHAPTER8_BOT_URL"] = f"http://127.0.0.1:{free_port()}"
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+async def test_a_bot_that_cannot_reach_the_server_says_so(unreachable):
+    """Nothing answers where the bot connects: it stays `connecting` (it retries, as a player's
+    browser would), and the reason says how many attempts failed and why, in words."""
+    server = unreachable
+    created = await server.create("tutorial", title="unreachable")
+    session, token = created["session"], created["facilitator_token"]
+    async with Rest(server.base, token) as rest:
+        await rest.assign(session, "sg.1", "Bot SG", bot="linear")
+
+        async def retried() -> dict[str, Any] | None:
+            bots = await bots_of(server, session, token)
+            tried = re.match(
+                r"connecting to the server: (\d+) attempts failed, the latest: ",
+                (bots[0]["reason"] or "") if bots else "",
+            )
+            return bots[0] if tried and int(tried.group(1)) >= 2 else None
+
+        bot = await wait_for(retried)
+        assert bot["state"] == "connecting" and bot["connected"] is False
+        assert "could not reach the server" in bot["reason"]
+        assert "Traceback" not in str(bot) and token not in str(bot)
