@@ -58,6 +58,9 @@ log = logging.getLogger(__name__)
 
 PERIOD_S = 0.5
 """How often the host compares the bots it runs with the seats of its sessions."""
+SHARE_S = 2.0
+"""How often the host shares the health of the bots it plays with the other processes (a
+facilitator's request may land on any of them)."""
 RESTART_S = 1.0
 """Least time between two starts of a bot on one seat (doubling while it keeps failing)."""
 RESTART_MAX_S = 30.0
@@ -243,11 +246,15 @@ class BotHost:
         self._wake.set()
 
     async def _loop(self) -> None:
+        shared = 0.0
         while True:
             try:
                 await self.reconcile()
             except Exception:
                 log.exception("bot host: a pass failed")
+            if time.monotonic() - shared >= SHARE_S:
+                shared = time.monotonic()
+                await self._share()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), PERIOD_S)
             self._wake.clear()
@@ -452,6 +459,41 @@ class BotHost:
                 out.append(_idle(seat, strategy, "starting", "about to start"))
             else:
                 out.append(_idle(seat, strategy, "elsewhere", "not played by this process"))
+        return out
+
+    async def _share(self) -> None:
+        """Tell the other processes how the bots played here are doing, per session."""
+        by_session: dict[str, dict[str, str]] = {}
+        for (session, seat), strategy in self.wanted().items():
+            by_session.setdefault(session, {})[seat] = strategy
+        for session, seats in by_session.items():
+            try:
+                await asyncio.wait_for(
+                    self.service.fanout.share_bots(session, self.status(session, seats)), 2
+                )
+            except Exception as exc:  # Redis away: the others say "elsewhere" meanwhile
+                log.info("bot host: could not share the bots' health (%s)", type(exc).__name__)
+                return
+
+    async def status_anywhere(self, session: str, seats: dict[str, str]) -> list[dict[str, Any]]:
+        """`status`, with the bots another process plays as that process last shared them
+        (`process: "another"`), where it has."""
+        here = self.status(session, seats)
+        mine = self.wanted()
+        if all((session, body["seat"]) in mine or body["state"] == "external" for body in here):
+            return here
+        try:
+            theirs = await asyncio.wait_for(self.service.fanout.others_bots(session), 2)
+        except Exception as exc:
+            log.info("bot host: could not read the bots' health (%s)", type(exc).__name__)
+            return here
+        shared = {(b.get("seat"), b.get("strategy")): b for b in theirs}
+        out = []
+        for body in here:
+            other = shared.get((body["seat"], body["strategy"]))
+            if (session, body["seat"]) not in mine and other is not None:
+                body = {**other, "running": False, "process": "another"}
+            out.append(body)
         return out
 
     def count(self, state: str) -> int:

@@ -82,6 +82,15 @@ class Fanout(Protocol):
 
     def others_presence(self, session: str) -> list[Counts]: ...
 
+    async def share_bots(self, session: str, statuses: list[dict]) -> None:
+        """The health of the bots this process plays in `session`, for the other processes
+        (a facilitator's request may land on any of them)."""
+        ...
+
+    async def others_bots(self, session: str) -> list[dict]:
+        """What another process last shared of its bots in `session` (fresh only)."""
+        ...
+
     def listeners(self, session: str) -> int: ...
 
     async def start(self) -> None: ...
@@ -128,6 +137,12 @@ class InProcessFanout:
         return None
 
     def others_presence(self, session: str) -> list[Counts]:
+        return []
+
+    async def share_bots(self, session: str, statuses: list[dict]) -> None:
+        return None
+
+    async def others_bots(self, session: str) -> list[dict]:
         return []
 
     def listeners(self, session: str) -> int:

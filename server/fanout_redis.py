@@ -46,6 +46,9 @@ PRESENCE_EVERY_S = 5.0
 """How often a process stamps its presence afresh and reads the others' again."""
 PRESENCE_STALE_MS = 20_000
 """Presence not stamped for this long is a dead process's: it no longer counts."""
+BOTS_TTL_S = 5
+"""How long the health a process shares of its bots stands (it shares it every
+`bothost.SHARE_S`)."""
 READ_WAIT_S = 0.25
 """How long the subscriber waits for a message before it looks at (un)subscriptions."""
 BACKOFF_S = (0.1, 2.0)
@@ -82,6 +85,7 @@ class RedisFanout:
         self._wake: asyncio.Event | None = None
         self._changed = True
         self._tasks: list[asyncio.Task[None]] = []
+        self._bots: Redis | None = None
 
     # --- the Fanout interface -----------------------------------------------------------------
 
@@ -130,6 +134,26 @@ class RedisFanout:
         fresh = _now_ms() - PRESENCE_STALE_MS
         return [c for at, c in self._theirs.get(session, {}).values() if at >= fresh]
 
+    async def share_bots(self, session: str, statuses: list[dict]) -> None:
+        # A key that expires: a process that dies stops vouching for its bots within BOTS_TTL_S.
+        client = self._bots_client()
+        await client.set(self.bots_key(session), orjson.dumps(statuses), ex=BOTS_TTL_S)
+
+    async def others_bots(self, session: str) -> list[dict]:
+        raw = await self._bots_client().get(self.bots_key(session))
+        if not raw:
+            return []
+        with contextlib.suppress(ValueError, TypeError):
+            found = orjson.loads(raw)
+            if isinstance(found, list):
+                return [s for s in found if isinstance(s, dict)]
+        return []
+
+    def _bots_client(self) -> Redis:
+        if self._bots is None:
+            self._bots = _client(self.url, socket_timeout=1)
+        return self._bots
+
     def _ask_presence(self, session: str) -> None:
         self._presence_in.add(session)
         if self._read_wake is not None:
@@ -157,6 +181,10 @@ class RedisFanout:
                     await pipe.execute()
             with contextlib.suppress(Exception):
                 await client.aclose()
+        if self._bots is not None:
+            with contextlib.suppress(Exception):
+                await self._bots.aclose()
+            self._bots = None
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -169,6 +197,9 @@ class RedisFanout:
 
     def channel(self, session: str) -> str:
         return f"{self.prefix}:moved:{session}"
+
+    def bots_key(self, session: str) -> str:
+        return f"{self.prefix}:bots:{session}"
 
     def presence_key(self, session: str) -> str:
         return f"{self.prefix}:presence:{session}"

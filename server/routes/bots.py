@@ -33,8 +33,9 @@ async def session_bots(
     bot it runs, whether it is connected, the `seq` it has seen and `acted_seq` (the last seq
     its accepted commands produced), whether it is idle (nothing to do in that view), its
     commands sent, accepted and rejected, and how many times it failed on the seat
-    (`failures`, the last one's reason in `error`, `retry_in_s` until it starts again)."""
+    (`failures`, the last one's reason in `error`, `retry_in_s` until it starts again). A bot
+    another process plays is shown as that process last shared it, `process: "another"`."""
     live = await _live(service, session)
     facilitator_of(principal, session)
     seats = {s.id: s.bot for s in live.state.seats.values() if s.bot is not None}
-    return request.app.state.bots.status(session, seats)
+    return await request.app.state.bots.status_anywhere(session, seats)

@@ -106,3 +106,36 @@ async def test_a_hosted_bot_runs_in_one_process_and_moves_when_it_dies(cluster):
     for seat in seats:
         said = [e for e in by_seat(log).get(seat, []) if e["type"] == "message_posted"]
         assert len(said) == 1 and said[0]["actor"]["bot"] is True  # once: no bot ran twice
+
+
+async def test_any_process_tells_the_facilitator_how_the_bots_are_doing(cluster):
+    """The console's requests land on any process behind the proxy: the one that does not
+    play the session's bots answers with their health as the player shares it (running,
+    connected, the seq seen), marked `process: "another"`, never a bare "elsewhere"."""
+    async with Rest(cluster.via.base) as rest:
+        created = await rest.create("tutorial", "cluster bot health", seed=3)
+    session, token = created["session"], created["facilitator_token"]
+    async with Rest(cluster.servers[0].base, token) as rest:
+        await rest.assign(session, "au.1", "linear bot", bot="linear")
+
+    def placed() -> dict[int, set[str]] | None:
+        where = hosted_where(cluster, session, token)
+        return where if any(where.values()) else None
+
+    holder = next(i for i, v in (await until(placed)).items() if v)
+    other = 1 - holder
+
+    def shared() -> dict[str, Any] | None:
+        r = httpx.get(
+            f"{cluster.servers[other].base}/api/sessions/{session}/bots",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=5,
+        )
+        assert r.status_code == 200, r.text
+        (bot,) = r.json()
+        return bot if bot.get("process") == "another" else None
+
+    bot = await until(shared)
+    assert bot["seat"] == "au.1" and bot["strategy"] == "linear"
+    assert bot["state"] == "running" and bot["connected"] is True and bot["running"] is False
+    assert isinstance(bot["seq"], int) and bot["seq"] >= 1
