@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -151,13 +152,7 @@ def misdirected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A server told that it reaches itself at a path where no websocket is served: every
     bot it starts is refused at the upgrade (HTTP 403)."""
     tmp = tmp_path_factory.mktemp("misdirected")
-    srv = Server(tmp, write_scenarios(tmp / "scenarios"), None, {})
-    srv.env["CHAPTER8_BOT_URL"] = f"{srv.base}/nowhere"
-    srv.start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
+    yield from bots_sent_to(tmp, lambda srv: f"{srv.base}/nowhere")
 
 
 async def test_a_failing_bot_says_why_and_is_counted(misdirected):
@@ -209,9 +204,16 @@ async def test_a_failing_bot_says_why_and_is_counted(misdirected):
 def unreachable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A server told that it reaches itself at a port where nothing listens: every bot it
     starts keeps trying to connect."""
-    tmp = tmp_path_factory.mktemp("unreachable")
+    port = free_port()
+    yield from bots_sent_to(
+        tmp_path_factory.mktemp("unreachable"), lambda _: f"http://127.0.0.1:{port}"
+    )
+
+
+def bots_sent_to(tmp: Path, url: Callable[[Server], str]) -> Iterator[Server]:
+    """A SQLite server of its own whose bots connect to `url(server)` instead of itself."""
     srv = Server(tmp, write_scenarios(tmp / "scenarios"), None, {})
-    srv.env["CHAPTER8_BOT_URL"] = f"http://127.0.0.1:{free_port()}"
+    srv.env["CHAPTER8_BOT_URL"] = url(srv)
     srv.start()
     try:
         yield srv
