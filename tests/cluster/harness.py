@@ -27,7 +27,7 @@ from tests.server.harness import ROOT, Client, Database, Server, free_port
 
 REDIS_URL = os.environ.get("CHAPTER8_TEST_REDIS", "redis://127.0.0.1:6379/0")
 NGINX_CONF = ROOT / "deploy" / "nginx" / "nginx.conf"
-UPSTREAM_LINE = "server server:8000 max_fails=1 fail_timeout=5s;"
+UPSTREAM_LINE = "server server:8000 max_fails=0;"
 
 
 # --- nginx --------------------------------------------------------------------------------------
