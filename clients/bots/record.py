@@ -22,6 +22,7 @@ Everything here reads the bot's `Situation` (its own `View`): nothing hidden.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from clients.bots import offers
@@ -287,6 +288,23 @@ REPAIR_WIDTH = 8
 """A second clause is tried beside the first only for this many of the best first changes."""
 
 
+def _one_clause_changes(
+    item: Item, base: Clauses, issues: list, cands: dict[str, list], seen: set
+) -> Iterator[tuple[str, object, Clauses]]:
+    """Each text one clause away from `base` (a candidate value on a weighted issue) not yet
+    in `seen`, as (issue id, value, text); each is added to `seen` as it is given."""
+    for issue in issues:
+        for value in cands[issue.id]:
+            if offers.same_value(value, base.get(issue.id)):
+                continue
+            trial = {**base, issue.id: value}
+            k = key(item, trial)
+            if k in seen:
+                continue
+            seen.add(k)
+            yield issue.id, value, trial
+
+
 def clear(
     sit: Situation, item: Item, text: Clauses, target: float, anchors: list[Clauses]
 ) -> Clauses:
@@ -311,22 +329,14 @@ def clear(
     for _ in range(REPAIR_DEPTH):
         ranked: list[tuple[tuple[float, float, float], Clauses]] = []
         for base in frontier:
-            for issue in issues:
-                for value in cands[issue.id]:
-                    if offers.same_value(value, base.get(issue.id)):
-                        continue
-                    trial = {**base, issue.id: value}
-                    k = key(item, trial)
-                    if k in seen:
-                        continue
-                    seen.add(k)
-                    u = sit.utility(item, trial)
-                    if u is None or u < target - EPS:
-                        continue
-                    r = rank(trial)
-                    ranked.append((r, trial))
-                    if r < best_rank:
-                        best, best_rank = trial, r
+            for _, _, trial in _one_clause_changes(item, base, issues, cands, seen):
+                u = sit.utility(item, trial)
+                if u is None or u < target - EPS:
+                    continue
+                r = rank(trial)
+                ranked.append((r, trial))
+                if r < best_rank:
+                    best, best_rank = trial, r
         if best_rank[0] < EPS:
             break
         ranked.sort(key=lambda x: x[0])
@@ -354,28 +364,20 @@ def fix(
 
     def grow(base: Clauses, change: Clauses, depth: int) -> list[tuple[float, Clauses, Clauses]]:
         out = []
-        for issue in issues:
-            for value in cands[issue.id]:
-                if offers.same_value(value, base.get(issue.id)):
-                    continue
-                trial = {**base, issue.id: value}
-                k = key(item, trial)
-                if k in seen:
-                    continue
-                seen.add(k)
-                u2 = sit.utility(item, trial)
-                if u2 is None:
-                    continue
-                step = {**change, issue.id: value}
-                if u2 >= target - EPS:
-                    rank = (
-                        doubt(sit, item, trial),
-                        depth,
-                        -offers.closeness(item, trial, anchors),
-                        u2,
-                    )
-                    reached.append((rank, step))
-                out.append((u2, trial, step))
+        for issue_id, value, trial in _one_clause_changes(item, base, issues, cands, seen):
+            u2 = sit.utility(item, trial)
+            if u2 is None:
+                continue
+            step = {**change, issue_id: value}
+            if u2 >= target - EPS:
+                rank = (
+                    doubt(sit, item, trial),
+                    depth,
+                    -offers.closeness(item, trial, anchors),
+                    u2,
+                )
+                reached.append((rank, step))
+            out.append((u2, trial, step))
         return out
 
     frontier = grow(dict(text), {}, 1)
